@@ -1,0 +1,97 @@
+/**
+ * Domain vocabulary shared by every process: shot kinds, output formats, render modes
+ * and the registry's view of an engine. Pure types and constants only.
+ */
+
+export const SHOT_KINDS = ['establishing', 'dialogue', 'action', 'closeup', 'stylized', 'insert'] as const;
+export type ShotKind = (typeof SHOT_KINDS)[number];
+
+export const RESOLUTIONS = ['480p', '540p', '720p', '1080p', '4k'] as const;
+export type Resolution = (typeof RESOLUTIONS)[number];
+
+export const ASPECTS = ['16:9', '9:16', '1:1', '4:3', '3:4', '21:9'] as const;
+export type Aspect = (typeof ASPECTS)[number];
+
+export const RENDER_MODES = ['preview', 'final'] as const;
+export type RenderMode = (typeof RENDER_MODES)[number];
+
+export const TRANSITION_TYPES = ['cut', 'fade', 'dissolve', 'wipeleft', 'wiperight', 'slideleft', 'slideright'] as const;
+export type TransitionType = (typeof TRANSITION_TYPES)[number];
+
+/** Short side in pixels for each resolution label; the long side follows from the aspect. */
+const SHORT_SIDE: Record<Resolution, number> = { '480p': 480, '540p': 540, '720p': 720, '1080p': 1080, '4k': 2160 };
+
+export function resolutionRank(resolution: Resolution): number {
+  return RESOLUTIONS.indexOf(resolution);
+}
+
+/** Frame size for a resolution label and aspect ratio; both sides even (H.264 needs it). */
+export function frameSize(resolution: Resolution, aspect: Aspect): { width: number; height: number } {
+  const short = SHORT_SIDE[resolution];
+  const [aw, ah] = aspect.split(':').map(Number) as [number, number];
+  const even = (n: number) => Math.round(n / 2) * 2;
+  return aw >= ah ? { width: even((short * aw) / ah), height: short } : { width: short, height: even((short * ah) / aw) };
+}
+
+export const ENGINE_STATUSES = ['active', 'deprecated', 'retired'] as const;
+export type EngineStatus = (typeof ENGINE_STATUSES)[number];
+
+export type ProviderId = 'animatic' | 'runway' | 'gemini' | 'kling' | 'luma' | 'comfyui' | 'openai' | 'scripted';
+
+/** Input modes an engine accepts. */
+export type InputMode = 'text' | 'image';
+
+export interface EnginePrice {
+  resolution: Resolution;
+  audio: boolean;
+  /** Integer micro-dollars per second of generated video. */
+  microsPerSecond: number;
+}
+
+/**
+ * One engine model as the registry knows it (seeded from resources/engines.json,
+ * possibly edited by the user).
+ */
+export interface EngineSpec {
+  id: string;
+  provider: ProviderId;
+  model: string;
+  displayName: string;
+  modes: InputMode[];
+  /** 'none': silent only; 'optional': audio on request; 'always': every clip has audio. */
+  audio: 'none' | 'optional' | 'always';
+  /** Either a fixed list of durations in seconds, or a continuous integer range. */
+  durations: { kind: 'list'; values: number[] } | { kind: 'range'; min: number; max: number };
+  resolutions: Resolution[];
+  aspects: Aspect[];
+  pricing: EnginePrice[];
+  /** Typical latency: fixed overhead plus seconds of wall time per second of video. */
+  speed: { baseSeconds: number; secondsPerVideoSecond: number };
+  /** 0..1 quality judgement per shot kind. */
+  quality: Record<ShotKind, number>;
+  concurrency: number;
+  status: EngineStatus;
+  /** ISO date of the last status change (deprecation or retirement date). */
+  statusDate?: string;
+  /** Where the price came from; 'estimate' marks figures the provider has not published. */
+  priceSource: 'published' | 'estimate' | 'free';
+  /** Suggested poll interval for this provider's jobs. */
+  pollIntervalMs: number;
+  /** Preview-only engines are never chosen in final mode unless pinned or named in a chain. */
+  previewOnly: boolean;
+  enabled: boolean;
+  baseUrl?: string;
+  notes?: string;
+}
+
+/** Observed health of an engine, kept beside the registry entry. */
+export interface EngineHealth {
+  engineId: string;
+  successes: number;
+  failures: number;
+  /** Exponentially weighted mean latency of successful jobs, in ms; null before the first. */
+  meanLatencyMs: number | null;
+  /** Epoch ms until which the engine is cooling down (rate limited); 0 when not cooling. */
+  coolingUntil: number;
+  lastErrorKind: string | null;
+}

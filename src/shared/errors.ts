@@ -1,0 +1,62 @@
+/**
+ * The small typed error hierarchy every part of Shotline maps into.
+ * Engine adapters translate provider failures into EngineError kinds; the retry
+ * policy (src/main/pipeline/policy.ts) decides what each kind means.
+ */
+
+export const ERROR_KINDS = [
+  'rate_limited',
+  'timeout',
+  'unavailable',
+  'content_policy',
+  'auth',
+  'quota_exhausted',
+  'invalid_request',
+  'expired_output',
+  'quality_rejected',
+  'cancelled',
+] as const;
+export type ErrorKind = (typeof ERROR_KINDS)[number];
+
+export class ShotlineError extends Error {
+  override name = 'ShotlineError';
+}
+
+/** A failure of one engine call, already classified. Messages never carry secrets. */
+export class EngineError extends ShotlineError {
+  override name = 'EngineError';
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+    readonly details: { retryAfterMs?: number; providerCode?: string; httpStatus?: number } = {},
+  ) {
+    super(message);
+  }
+}
+
+/** A problem the user can fix (bad storyboard, bad flag, missing file): no stack trace, exit code 2. */
+export class UserError extends ShotlineError {
+  override name = 'UserError';
+  constructor(
+    message: string,
+    /** One line per problem, each naming the field or file. */
+    readonly problems: string[] = [],
+  ) {
+    super(problems.length ? `${message}\n${problems.map((p) => `  - ${p}`).join('\n')}` : message);
+  }
+}
+
+/** Thrown when a run is cancelled by the user's AbortSignal. */
+export class CancelledError extends ShotlineError {
+  override name = 'CancelledError';
+  constructor(message = 'cancelled') {
+    super(message);
+  }
+}
+
+export function isAbortError(error: unknown): boolean {
+  return (
+    error instanceof CancelledError ||
+    (error instanceof Error && (error.name === 'AbortError' || (error as { code?: string }).code === 'ABORT_ERR'))
+  );
+}
