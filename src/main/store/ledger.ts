@@ -1,0 +1,86 @@
+/**
+ * The cost ledger. Append-only rows in integer micro-dollars:
+ *   reserve  money set aside before a paid call starts
+ *   release  a reservation given back (always in full, when the attempt ends)
+ *   charge   what the attempt actually cost
+ * For an episode: held = reserve - release, spent = charge, committed = held + spent.
+ * A finished attempt has released exactly what it reserved, so the books balance.
+ */
+import type { Db } from './database';
+import type { Micros } from '../../shared/money';
+
+export interface EpisodeMoney {
+  heldMicros: Micros;
+  spentMicros: Micros;
+  committedMicros: Micros;
+}
+
+export interface LedgerEntryInput {
+  episodeId: string;
+  attemptId: string;
+  engineId: string;
+  mode: string;
+  micros: Micros;
+  note?: string;
+}
+
+export class Ledger {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  episodeMoney(episodeId: string): EpisodeMoney {
+    const row = this.db
+      .prepare(
+        `SELECT
+           COALESCE(SUM(CASE entry WHEN 'reserve' THEN micros WHEN 'release' THEN -micros ELSE 0 END), 0) AS held,
+           COALESCE(SUM(CASE entry WHEN 'charge' THEN micros ELSE 0 END), 0) AS spent
+         FROM ledger WHERE episode_id = ?`,
+      )
+      .get(episodeId) as { held: number; spent: number };
+    return { heldMicros: row.held, spentMicros: row.spent, committedMicros: row.held + row.spent };
+  }
+
+  /** Money still reserved for one attempt (0 once released). */
+  openReservation(attemptId: string): Micros {
+    const row = this.db
+      .prepare(
+        `SELECT COALESCE(SUM(CASE entry WHEN 'reserve' THEN micros WHEN 'release' THEN -micros ELSE 0 END), 0) AS held
+         FROM ledger WHERE attempt_id = ?`,
+      )
+      .get(attemptId) as { held: number };
+    return row.held;
+  }
+
+  /** Call only inside the transaction that checked the budget and created the attempt. */
+  reserve(entry: LedgerEntryInput): void {
+    this.insert('reserve', entry);
+  }
+
+  /**
+   * Ends an attempt's reservation: releases whatever is still held and records the
+   * charge (0 for a job the provider did not bill). Idempotent: a second call finds
+   * nothing held and, with chargeOnce, adds no second charge.
+   */
+  closeAttempt(entry: Omit<LedgerEntryInput, 'micros'> & { chargedMicros: Micros }): void {
+    const held = this.openReservation(entry.attemptId);
+    if (held > 0) this.insert('release', { ...entry, micros: held });
+    const alreadyCharged = this.db.prepare(`SELECT COUNT(*) AS n FROM ledger WHERE attempt_id = ? AND entry = 'charge'`).get(entry.attemptId) as {
+      n: number;
+    };
+    if (alreadyCharged.n === 0 && entry.chargedMicros > 0) this.insert('charge', { ...entry, micros: entry.chargedMicros });
+  }
+
+  private insert(kind: 'reserve' | 'release' | 'charge', entry: LedgerEntryInput): void {
+    if (!Number.isSafeInteger(entry.micros) || entry.micros < 0) {
+      throw new RangeError(`ledger amounts are non-negative integer micro-dollars, got ${entry.micros}`);
+    }
+    this.db
+      .prepare(
+        `INSERT INTO ledger (episode_id, attempt_id, engine_id, mode, entry, micros, note, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(entry.episodeId, entry.attemptId, entry.engineId, entry.mode, kind, entry.micros, entry.note ?? null, this.clock());
+  }
+}

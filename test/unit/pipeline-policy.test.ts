@@ -1,0 +1,223 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { EngineError } from '../../src/shared/errors';
+import { decide, ERROR_POLICY } from '../../src/main/pipeline/policy';
+import { backoffDelayMs } from '../../src/main/pipeline/backoff';
+import { PipelineHarness, board } from '../support/pipeline-harness';
+
+const backoff = { baseMs: 100, capMs: 1_000 };
+
+describe('the error policy table', () => {
+  it('honours Retry-After for rate limits and cools the engine down', () => {
+    const d = decide({ kind: 'rate_limited', failuresOfKind: 1, retryAfterMs: 7_000, backoff, random: () => 0.5 });
+    expect(d).toEqual({ action: 'retry_same', delayMs: 7_000, engineEffect: 'cool_down' });
+  });
+
+  it('backs off exponentially with jitter for outages, capped, then moves on', () => {
+    const first = decide({ kind: 'unavailable', failuresOfKind: 1, backoff, random: () => 1 });
+    const second = decide({ kind: 'unavailable', failuresOfKind: 2, backoff, random: () => 1 });
+    expect(first).toMatchObject({ action: 'retry_same', delayMs: 100 });
+    expect(second).toMatchObject({ action: 'retry_same', delayMs: 200 });
+    expect(decide({ kind: 'unavailable', failuresOfKind: 3, backoff, random: () => 1 })).toMatchObject({ action: 'next_engine' });
+    for (let retry = 1; retry < 20; retry++) {
+      const delay = backoffDelayMs(retry, backoff, Math.random);
+      expect(delay).toBeGreaterThanOrEqual(Math.min(1_000, 100 * 2 ** (retry - 1)) / 2);
+      expect(delay).toBeLessThanOrEqual(1_000);
+    }
+  });
+
+  it.each(['content_policy', 'invalid_request', 'timeout'] as const)('%s moves to the next engine without retrying', (kind) => {
+    expect(decide({ kind, failuresOfKind: 1, backoff, random: Math.random })).toEqual({ action: 'next_engine', engineEffect: 'none' });
+  });
+
+  it.each(['auth', 'quota_exhausted'] as const)('%s disables the engine for the run', (kind) => {
+    expect(decide({ kind, failuresOfKind: 1, backoff, random: Math.random })).toEqual({ action: 'next_engine', engineEffect: 'disable_for_run' });
+  });
+
+  it('timeouts keep the job; cancellation stops the shot', () => {
+    expect(ERROR_POLICY.timeout.keepsJob).toBe(true);
+    expect(decide({ kind: 'cancelled', failuresOfKind: 1, backoff, random: Math.random })).toEqual({ action: 'stop_shot' });
+  });
+
+  it('gives quality rejections and expired outputs one more try on the same engine', () => {
+    for (const kind of ['quality_rejected', 'expired_output'] as const) {
+      expect(decide({ kind, failuresOfKind: 1, backoff, random: Math.random }).action).toBe('retry_same');
+      expect(decide({ kind, failuresOfKind: 2, backoff, random: Math.random }).action).toBe('next_engine');
+    }
+  });
+});
+
+describe('the shot runner carries out the policy', () => {
+  let h: PipelineHarness;
+  afterEach(() => h.cleanup());
+
+  const submitsTo = (engineId: string) => h.provider.submitCalls.filter((c) => c.engineId === engineId);
+
+  it('content_policy on the first engine falls back to the second, once', async () => {
+    h = new PipelineHarness({ engines: ['a', 'b'], behaviours: { a: { outcome: () => new EngineError('content_policy', 'refused') } } });
+    const id = h.createEpisode(board(1));
+    const result = await h.run(id);
+    expect(result.status).toBe('completed');
+    expect(submitsTo('a')).toHaveLength(1);
+    expect(submitsTo('b')).toHaveLength(1);
+    const attempts = h.attempts.forEpisode(id);
+    expect(attempts.map((a) => [a.engineId, a.status, a.errorKind])).toEqual([
+      ['a', 'failed', 'content_policy'],
+      ['b', 'accepted', null],
+    ]);
+    expect(h.ledgerProblems(id)).toEqual([]);
+  });
+
+  it('invalid_request is not retried on the same engine', async () => {
+    h = new PipelineHarness({ engines: ['a', 'b'], behaviours: { a: { submitError: () => new EngineError('invalid_request', 'bad ratio') } } });
+    const id = h.createEpisode(board(2));
+    await h.run(id);
+    expect(submitsTo('a')).toHaveLength(2); // once per shot, never twice for one shot
+    expect(h.attempts.forEpisode(id).filter((a) => a.status === 'accepted').every((a) => a.engineId === 'b')).toBe(true);
+  });
+
+  it('unavailable retries the same engine with backoff, then moves on', async () => {
+    h = new PipelineHarness({ engines: ['a', 'b'], behaviours: { a: { submitError: () => new EngineError('unavailable', '503') } } });
+    const id = h.createEpisode(board(1));
+    await h.run(id);
+    expect(submitsTo('a')).toHaveLength(3); // first try + 2 retries
+    expect(submitsTo('b')).toHaveLength(1);
+    const [first, second, third] = submitsTo('a');
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(2);
+    expect(third!.at - second!.at).toBeGreaterThanOrEqual(5);
+  });
+
+  it('a transient outage recovers on the same engine', async () => {
+    h = new PipelineHarness({ engines: ['a', 'b'], behaviours: { a: { submitError: (_r, n) => (n === 1 ? new EngineError('unavailable', '502') : undefined) } } });
+    const id = h.createEpisode(board(1));
+    await h.run(id);
+    expect(h.attempts.forEpisode(id).map((a) => `${a.engineId}:${a.status}`)).toEqual(['a:failed', 'a:accepted']);
+  });
+
+  it('auth failure disables the engine for every other shot of the run', async () => {
+    h = new PipelineHarness({ engines: ['a', 'b'], behaviours: { a: { submitError: () => new EngineError('auth', 'bad key') } } });
+    const id = h.createEpisode(board(6));
+    const result = await h.run(id, { concurrency: 1 });
+    expect(result.status).toBe('completed');
+    expect(submitsTo('a')).toHaveLength(1);
+    expect(submitsTo('b')).toHaveLength(6);
+  });
+
+  it('quota_exhausted is never retried and disables the engine', async () => {
+    h = new PipelineHarness({ engines: ['a', 'b'], behaviours: { a: { submitError: () => new EngineError('quota_exhausted', 'billing cap') } } });
+    const id = h.createEpisode(board(4));
+    await h.run(id, { concurrency: 1 });
+    expect(submitsTo('a')).toHaveLength(1);
+  });
+
+  it('rate_limited honours Retry-After before retrying the same engine', async () => {
+    h = new PipelineHarness({
+      engines: ['a'],
+      behaviours: { a: { submitError: (_r, n) => (n === 1 ? new EngineError('rate_limited', '429', { retryAfterMs: 300 }) : undefined) } },
+    });
+    const id = h.createEpisode(board(1));
+    await h.run(id);
+    const [first, second] = submitsTo('a');
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(300);
+    expect(h.health.getHealth('a').coolingUntil).toBeGreaterThanOrEqual(first!.at + 300);
+  });
+
+  it('rate_limited cools the engine down so other shots route around it', async () => {
+    h = new PipelineHarness({
+      engines: ['a', 'b'],
+      behaviours: { a: { submitError: (_r, n) => (n === 1 ? new EngineError('rate_limited', '429', { retryAfterMs: 5_000 }) : undefined) } },
+    });
+    const id = h.createEpisode(board(4));
+    const started = Date.now();
+    await h.run(id, { concurrency: 1 });
+    expect(Date.now() - started).toBeLessThan(4_000); // nobody waited for the cooldown
+    expect(submitsTo('a')).toHaveLength(1);
+    expect(submitsTo('b')).toHaveLength(4);
+  });
+
+  it('a stalled job times out, keeps its job id and reservation, and its late result is collected', async () => {
+    let stalled = true;
+    h = new PipelineHarness({ engines: ['a', 'b'], behaviours: { a: { outcome: () => 'stall' }, b: { submitError: () => new EngineError('unavailable', 'down') } } });
+    const id = h.createEpisode(board(1));
+    const first = await h.run(id, { stallTimeoutMs: () => 50 });
+    expect(first.status).toBe('failed');
+    const [timedOut] = h.attempts.forEpisode(id).filter((a) => a.engineId === 'a');
+    expect(timedOut!.status).toBe('timed_out');
+    expect(timedOut!.providerJobId).toMatch(/^job_a_/);
+    expect(h.attempts.ledger.openReservation(timedOut!.id)).toBeGreaterThan(0);
+
+    // The provider finishes the job later; the next run collects it without a new submit.
+    for (const job of h.provider.jobs.values()) if (job.engineId === 'a') job.outcome = 'succeed';
+    stalled = false;
+    const second = await h.run(id, { stallTimeoutMs: () => 50 });
+    expect(stalled).toBe(false);
+    expect(second.status).toBe('completed');
+    expect(submitsTo('a')).toHaveLength(1);
+    expect(h.attempts.get(timedOut!.id).status).toBe('accepted');
+    expect(h.ledgerProblems(id)).toEqual([]);
+  });
+
+  it('a stalled job on an engine that can cancel is cancelled and released', async () => {
+    h = new PipelineHarness({ engines: ['a', 'b'], behaviours: { a: { outcome: () => 'stall', cancellable: true } } });
+    const id = h.createEpisode(board(1));
+    await h.run(id, { stallTimeoutMs: () => 50 });
+    const attempts = h.attempts.forEpisode(id);
+    expect(attempts.map((a) => `${a.engineId}:${a.status}:${a.errorKind}`)).toEqual(['a:cancelled:timeout', 'b:accepted:null']);
+    expect([...h.provider.jobs.values()].find((j) => j.engineId === 'a')!.cancelled).toBe(true);
+    expect(h.ledgerProblems(id)).toEqual([]);
+  });
+
+  it('a clip rejected by the gate gets one more take, is paid, then falls back', async () => {
+    h = new PipelineHarness({ engines: ['a', 'b'], behaviours: { a: { badClip: () => true } } });
+    const id = h.createEpisode(board(1));
+    await h.run(id);
+    const attempts = h.attempts.forEpisode(id);
+    expect(attempts.map((a) => `${a.engineId}:${a.status}`)).toEqual(['a:rejected', 'a:rejected', 'b:accepted']);
+    expect(h.attempts.ledger.episodeMoney(id).spentMicros).toBe(3 * 200_000); // rejected clips were still made and billed
+  });
+
+  it('expired output gets one fresh try, then the next engine', async () => {
+    h = new PipelineHarness({ engines: ['a', 'b'], behaviours: { a: { downloadError: () => new EngineError('expired_output', 'link expired') } } });
+    const id = h.createEpisode(board(1));
+    await h.run(id);
+    expect(h.attempts.forEpisode(id).map((a) => `${a.engineId}:${a.status}:${a.errorKind}`)).toEqual([
+      'a:failed:expired_output',
+      'a:failed:expired_output',
+      'b:accepted:null',
+    ]);
+  });
+
+  it('flaky polls do not fail the job', async () => {
+    h = new PipelineHarness({ engines: ['a'], behaviours: { a: { latencyMs: () => 30, pollError: (job) => (job.polls % 2 === 1 ? new EngineError('unavailable', 'poll 503') : undefined) } } });
+    const id = h.createEpisode(board(2));
+    const result = await h.run(id);
+    expect(result.status).toBe('completed');
+    expect(h.provider.createdJobs).toBe(2);
+  });
+
+  it('a shot whose chain is spent fails with every reason, the rest are stitched and reported', async () => {
+    h = new PipelineHarness({ engines: ['a', 'b'], chains: { s02: ['a'] }, behaviours: { a: { outcome: (r) => (r.shotId === 's02' ? new EngineError('content_policy', 'nope') : 'succeed') } } });
+    const id = h.createEpisode(board(3));
+    const result = await h.run(id);
+    expect(result.status).toBe('partial');
+    expect(result.stitched).toBe(true);
+    expect(result.failedShots).toEqual([{ shotId: 's02', reason: 'a: content_policy: nope' }]);
+  });
+
+  it('--strict stops before stitching when a shot failed', async () => {
+    h = new PipelineHarness({ engines: ['a'], behaviours: { a: { outcome: (r) => (r.shotId === 's02' ? new EngineError('content_policy', 'nope') : 'succeed') } } });
+    const id = h.createEpisode(board(3));
+    const result = await h.run(id, { strict: true });
+    expect(result).toMatchObject({ status: 'failed', stitched: false });
+    expect(h.stitchCalls).toBe(0);
+  });
+
+  it('the provider-reported cost is what gets settled; otherwise price x delivered duration', async () => {
+    h = new PipelineHarness({ engines: ['a', 'b'], chains: { s01: ['a'], s02: ['b'] }, behaviours: { a: { reportedCostMicros: () => 123_456 } } });
+    const id = h.createEpisode(board(2));
+    await h.run(id);
+    const [a, b] = h.attempts.forEpisode(id);
+    expect(a!.actualMicros).toBe(123_456);
+    expect(b!.actualMicros).toBe(200_000);
+    expect(h.attempts.ledger.episodeMoney(id)).toEqual({ heldMicros: 0, spentMicros: 323_456, committedMicros: 323_456 });
+  });
+});
