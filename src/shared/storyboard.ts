@@ -132,7 +132,30 @@ export const storyboardSchema = z
         });
       }
     });
-  });
+  }, { when: ({ value }) => crossCheckable(value) });
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Zod skips a refinement once any field has the wrong type, so a storyboard with one bad
+ * `kind` would hide its duplicate ids until the next attempt. The cross-shot checks only
+ * touch ids, character lists and transitions; run them whenever those are well-formed,
+ * so the user sees every problem at once.
+ */
+function crossCheckable(value: unknown): boolean {
+  if (!isRecord(value) || !Array.isArray(value.shots) || !Array.isArray(value.characters)) return false;
+  const shotsOk = value.shots.every(
+    (shot) =>
+      isRecord(shot) &&
+      typeof shot.id === 'string' &&
+      Array.isArray(shot.characters) &&
+      (shot.transition === undefined ||
+        (isRecord(shot.transition) && typeof shot.transition.duration === 'number' && typeof shot.duration === 'number')),
+  );
+  return shotsOk && value.characters.every((character) => isRecord(character) && typeof character.id === 'string');
+}
 
 export type StoryboardInput = z.input<typeof storyboardSchema>;
 export type Storyboard = z.output<typeof storyboardSchema>;

@@ -1,0 +1,101 @@
+/**
+ * `shotline engines`: the registry as an aligned terminal table (prices, status, what is
+ * configured, observed health). Pure formatting: rows come from the Studio API.
+ */
+import type { EngineSpec } from '../../shared/domain';
+import type { EngineRow } from '../../shared/api';
+import { MICROS_PER_USD } from '../../shared/money';
+import { PROVIDER_ACCESS } from '../registry/providers';
+import { formatClockTime, formatSeconds } from '../router/explain';
+
+export interface EnginesTableOptions {
+  color: boolean;
+  /** Epoch ms, for deciding whether a cooldown is still running. */
+  now?: number;
+}
+
+type Tint = 'bold' | 'dim' | 'red' | 'green' | 'yellow';
+const ANSI: Record<Tint, string> = { bold: '\x1b[1m', dim: '\x1b[2m', red: '\x1b[31m', green: '\x1b[32m', yellow: '\x1b[33m' };
+const RESET = '\x1b[0m';
+
+interface Cell {
+  text: string;
+  tint?: Tint;
+}
+
+const HEADERS = ['ID', 'PROVIDER', 'STATUS', 'PRICE', 'DURATIONS', 'RESOLUTIONS', 'AUDIO', 'KEY', 'HEALTH'];
+
+export function formatEnginesTable(rows: readonly EngineRow[], opts: EnginesTableOptions): string {
+  const now = opts.now ?? Date.now();
+  const body: Cell[][] = rows.map((row) => [
+    { text: row.spec.id },
+    { text: row.spec.provider },
+    statusCell(row),
+    { text: priceLabel(row.spec) },
+    { text: durationsLabel(row.spec.durations) },
+    { text: row.spec.resolutions.join(',') },
+    { text: row.spec.audio },
+    keyCell(row),
+    healthCell(row, now),
+  ]);
+  const table: Cell[][] = [HEADERS.map((text) => ({ text, tint: 'bold' as const })), ...body];
+  const widths = HEADERS.map((_, col) => Math.max(...table.map((cells) => [...(cells[col]?.text ?? '')].length)));
+  return table
+    .map((cells) =>
+      cells
+        .map((cell, col) => {
+          // Pad by visible length before tinting so escape codes never skew the columns.
+          const padded = col === cells.length - 1 ? cell.text : cell.text.padEnd((widths[col] ?? 0) + (cell.text.length - [...cell.text].length));
+          return opts.color && cell.tint ? `${ANSI[cell.tint]}${padded}${RESET}` : padded;
+        })
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+function statusCell({ spec, adapterAvailable }: EngineRow): Cell {
+  const parts: string[] = [spec.status === 'active' || !spec.statusDate ? spec.status : `${spec.status} ${spec.statusDate}`];
+  if (!spec.enabled) parts.push('off');
+  if (!adapterAvailable) parts.push('no adapter');
+  const tint: Tint = spec.status === 'retired' ? 'red' : spec.status === 'deprecated' ? 'yellow' : !spec.enabled || !adapterAvailable ? 'dim' : 'green';
+  return { text: parts.join(', '), tint };
+}
+
+/** "$0.12/s", "$0.20–0.40/s", "free", "~$0.08/s est." */
+export function priceLabel(spec: Pick<EngineSpec, 'pricing' | 'priceSource'>): string {
+  const rates = spec.pricing.map((row) => row.microsPerSecond);
+  const low = Math.min(...rates);
+  const high = Math.max(...rates);
+  if (rates.length === 0 || high === 0) return 'free';
+  const range = low === high ? `$${usd(low)}/s` : `$${usd(low)}–${usd(high)}/s`;
+  return spec.priceSource === 'estimate' ? `~${range} est.` : range;
+}
+
+function usd(micros: number): string {
+  const dollars = micros / MICROS_PER_USD;
+  // Whole cents read best; sub-cent prices keep the digits that matter.
+  return Number.isInteger(micros / 10_000) ? dollars.toFixed(2) : String(Number(dollars.toFixed(4)));
+}
+
+function durationsLabel(durations: EngineSpec['durations']): string {
+  return durations.kind === 'range' ? `${durations.min}–${durations.max} s` : `${durations.values.join(',')} s`;
+}
+
+function keyCell({ spec, keyConfigured }: EngineRow): Cell {
+  const access = PROVIDER_ACCESS[spec.provider];
+  if (access.credential === 'none') return { text: 'n.a.', tint: 'dim' };
+  if (access.credential === 'baseUrl') return spec.baseUrl ? { text: 'url', tint: 'green' } : { text: 'no url', tint: 'yellow' };
+  return keyConfigured ? { text: 'yes', tint: 'green' } : { text: 'no', tint: 'yellow' };
+}
+
+function healthCell({ health }: EngineRow, now: number): Cell {
+  const parts: string[] = [];
+  const jobs = health.successes + health.failures;
+  if (jobs > 0) parts.push(`${Math.round((health.successes / jobs) * 100)}% of ${jobs}`);
+  if (health.meanLatencyMs !== null) parts.push(`~${formatSeconds(health.meanLatencyMs)}`);
+  const cooling = health.coolingUntil > now;
+  if (cooling) parts.push(`cooling until ${formatClockTime(health.coolingUntil)}`);
+  if (parts.length === 0) return { text: '-', tint: 'dim' };
+  return { text: parts.join(', '), tint: cooling ? 'yellow' : undefined };
+}

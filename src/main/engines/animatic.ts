@@ -1,0 +1,222 @@
+/**
+ * The built-in offline engine: renders each shot as a title card (shot id, kind, prompt,
+ * timecode, progress bar, optional tone) with ffmpeg. It sits behind the same remote-style
+ * submit/poll/download interface as the AI providers, with the same guarantees: a
+ * re-sent submit never starts a second job, and a job outlives the process that began it.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { SHOT_KINDS, type EngineSpec } from '../../shared/domain';
+import { CancelledError, EngineError, isAbortError, type ErrorKind } from '../../shared/errors';
+import { removeQuietly, tempPathBeside } from '../media/atomic-file';
+import { FfmpegError } from '../media/ffmpeg';
+import { isJobId, jobIdFor, JobStore } from './animatic/job-store';
+import { renderCard } from './animatic/render';
+import type { CallContext, DownloadResult, Engine, GenerationRequest, JobOutput, PollResult, SubmitContext, SubmitResult } from './engine';
+
+export interface AnimaticDeps {
+  ffmpeg: { ffmpeg: string; ffprobe: string };
+  /** Holds jobs/ (requests and clips) and cards/ (text files the cards read). */
+  workDir: string;
+  log?: (line: string) => void;
+}
+
+const RUNNING_POLL_MS = 250;
+
+type JobState =
+  | { status: 'running'; request: GenerationRequest; controller: AbortController; progress: number; cancelRequested: boolean; settled: Promise<void> }
+  | { status: 'succeeded'; request: GenerationRequest }
+  | { status: 'failed'; error: EngineError };
+
+export function createAnimaticEngine(spec: EngineSpec, deps: AnimaticDeps): Engine {
+  const store = new JobStore(path.join(deps.workDir, 'jobs'));
+  const textDir = path.join(deps.workDir, 'cards');
+  const jobs = new Map<string, JobState>();
+  const log = (line: string) => deps.log?.(`[animatic] ${line}`);
+
+  /** Starts the render unless the job is running, finished or failed. Safe to call repeatedly. */
+  async function ensureRendering(jobId: string): Promise<JobState | null> {
+    const known = jobs.get(jobId);
+    if (known) return known;
+    const request = await store.loadRequest(jobId);
+    if (!request) return null;
+    const failure = store.hasClip(jobId) ? null : await store.loadFailure(jobId);
+    // Re-check after the awaits: another call may have settled the job meanwhile.
+    const settled = jobs.get(jobId);
+    if (settled) return settled;
+    if (store.hasClip(jobId)) return remember(jobId, { status: 'succeeded', request });
+    if (failure) return remember(jobId, { status: 'failed', error: new EngineError(failure.kind, failure.message) });
+    return startRender(jobId, request);
+  }
+
+  function remember(jobId: string, state: JobState): JobState {
+    jobs.set(jobId, state);
+    return state;
+  }
+
+  function startRender(jobId: string, request: GenerationRequest): JobState {
+    const controller = new AbortController();
+    const state: Extract<JobState, { status: 'running' }> = {
+      status: 'running',
+      request,
+      controller,
+      progress: 0,
+      cancelRequested: false,
+      settled: Promise.resolve(),
+    };
+    jobs.set(jobId, state);
+    state.settled = render(jobId, state);
+    return state;
+  }
+
+  async function render(jobId: string, state: Extract<JobState, { status: 'running' }>): Promise<void> {
+    const clip = store.clipPath(jobId);
+    const temp = tempPathBeside(clip);
+    const started = Date.now();
+    try {
+      await store.removeOrphanedPartials(jobId);
+      await renderCard(state.request, temp, {
+        ffmpeg: deps.ffmpeg.ffmpeg,
+        textDir,
+        signal: state.controller.signal,
+        log: deps.log,
+        onProgress: (fraction) => {
+          state.progress = Math.max(state.progress, fraction);
+        },
+      });
+      await rename(temp, clip);
+      jobs.set(jobId, { status: 'succeeded', request: state.request });
+      log(`${jobId} rendered in ${Date.now() - started} ms`);
+    } catch (error) {
+      await removeQuietly(temp);
+      const engineError = classify(error);
+      // An abort that is not the user's cancel (the app is exiting) is not a verdict on
+      // the job: nothing is recorded, so the next process renders it again.
+      if (engineError.kind !== 'cancelled' || state.cancelRequested) {
+        await store.saveFailure(jobId, { kind: engineError.kind, message: engineError.message }).catch(() => undefined);
+      }
+      jobs.set(jobId, { status: 'failed', error: engineError });
+      log(`${jobId} failed (${engineError.kind}): ${engineError.message}`);
+    }
+  }
+
+  return {
+    spec,
+
+    async submit(request: GenerationRequest, context: SubmitContext): Promise<SubmitResult> {
+      if (context.signal.aborted) throw new CancelledError('submit cancelled');
+      const problems = requestProblems(request);
+      if (problems.length) throw new EngineError('invalid_request', `animatic cannot render shot ${request.shotId}: ${problems.join('; ')}`);
+      const jobId = jobIdFor(context.idempotencyKey);
+      if (!jobs.has(jobId) && !store.hasRequest(jobId)) {
+        await mkdir(store.dir, { recursive: true });
+        await store.saveRequest(jobId, request);
+      }
+      await ensureRendering(jobId);
+      return { jobId, estimatedCostMicros: 0 };
+    },
+
+    async poll(jobId: string, _context: CallContext): Promise<PollResult> {
+      const state = isJobId(jobId) ? await ensureRendering(jobId) : null;
+      if (!state) return { state: 'failed', error: new EngineError('expired_output', `animatic has no job ${jobId}`) };
+      switch (state.status) {
+        case 'running':
+          return { state: 'running', progress: state.progress, nextPollMs: RUNNING_POLL_MS };
+        case 'failed':
+          return { state: 'failed', error: state.error, actualCostMicros: 0 };
+        case 'succeeded':
+          if (!store.hasClip(jobId)) {
+            jobs.delete(jobId);
+            return { state: 'failed', error: new EngineError('expired_output', `the clip of animatic job ${jobId} was deleted`) };
+          }
+          return {
+            state: 'succeeded',
+            output: { location: store.clipPath(jobId), durationSeconds: state.request.durationSeconds },
+            actualCostMicros: 0,
+          };
+      }
+    },
+
+    async download(jobId: string, _output: JobOutput, destinationPath: string, context: CallContext): Promise<DownloadResult> {
+      // The clip is read from the job's own folder, never from a location handed in.
+      if (!isJobId(jobId) || !store.hasClip(jobId)) throw new EngineError('expired_output', `animatic job ${jobId} has no finished clip`);
+      return copyWithChecksum(store.clipPath(jobId), destinationPath, context.signal);
+    },
+
+    async cancel(jobId: string, _context: CallContext): Promise<void> {
+      if (!isJobId(jobId)) return;
+      const state = jobs.get(jobId);
+      if (state?.status === 'running') {
+        state.cancelRequested = true;
+        state.controller.abort(new CancelledError(`animatic job ${jobId} cancelled`));
+        await state.settled;
+        return;
+      }
+      // Not rendering here: make sure no later poll brings it back.
+      if (!state && store.hasRequest(jobId) && !store.hasClip(jobId)) {
+        const error = new EngineError('cancelled', `animatic job ${jobId} cancelled`);
+        await store.saveFailure(jobId, { kind: error.kind, message: error.message });
+        jobs.set(jobId, { status: 'failed', error });
+      }
+    },
+  };
+}
+
+function requestProblems(request: GenerationRequest): string[] {
+  const problems: string[] = [];
+  const dimension = (name: string, value: number, max: number) => {
+    if (!Number.isInteger(value) || value < 16 || value > max || value % 2 !== 0) {
+      problems.push(`${name} ${value} must be an even whole number between 16 and ${max}`);
+    }
+  };
+  if (!(Number.isFinite(request.durationSeconds) && request.durationSeconds > 0 && request.durationSeconds <= 600)) {
+    problems.push(`durationSeconds ${request.durationSeconds} must be more than 0 and at most 600`);
+  }
+  dimension('width', request.width, 7680);
+  dimension('height', request.height, 4320);
+  if (!(Number.isFinite(request.fps) && request.fps >= 1 && request.fps <= 120)) problems.push(`fps ${request.fps} must be between 1 and 120`);
+  if (!SHOT_KINDS.includes(request.kind)) problems.push(`kind "${String(request.kind)}" is not one of ${SHOT_KINDS.join(', ')}`);
+  if (typeof request.prompt !== 'string') problems.push('prompt must be text');
+  if (typeof request.shotId !== 'string' || !request.shotId) problems.push('shotId must not be empty');
+  return problems;
+}
+
+function classify(error: unknown): EngineError {
+  if (error instanceof EngineError) return error;
+  if (isAbortError(error)) return new EngineError('cancelled', error instanceof Error ? error.message : 'cancelled');
+  const kind: ErrorKind = 'unavailable';
+  if (error instanceof FfmpegError) return new EngineError(kind, `ffmpeg could not render the card: ${error.message}`);
+  return new EngineError(kind, `animatic render failed: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+/** Streams the clip into a temp file beside the destination, hashing on the way, then renames. */
+async function copyWithChecksum(source: string, destinationPath: string, signal: AbortSignal): Promise<DownloadResult> {
+  const destination = path.resolve(destinationPath);
+  await mkdir(path.dirname(destination), { recursive: true });
+  const temp = tempPathBeside(destination);
+  const hash = createHash('sha256');
+  let bytes = 0;
+  try {
+    await pipeline(
+      createReadStream(source),
+      async function* (chunks: AsyncIterable<Buffer>) {
+        for await (const chunk of chunks) {
+          hash.update(chunk);
+          bytes += chunk.length;
+          yield chunk;
+        }
+      },
+      createWriteStream(temp),
+      { signal },
+    );
+    await rename(temp, destination);
+  } catch (error) {
+    await removeQuietly(temp);
+    if (isAbortError(error)) throw new CancelledError('download cancelled');
+    throw error;
+  }
+  return { path: destination, sha256: hash.digest('hex'), bytes };
+}

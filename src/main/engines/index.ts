@@ -1,0 +1,47 @@
+/**
+ * The adapters this build ships, by provider, and one cached instance per engine.
+ * Provider adapters (Runway, Veo, Kling, Luma, ComfyUI, OpenAI-compatible) arrive with
+ * their own issues; until then the router rejects their engines with "no adapter".
+ */
+import type { EngineSpec, ProviderId } from '../../shared/domain';
+import { createAnimaticEngine } from './animatic';
+import type { Engine } from './engine';
+
+export interface AdapterDeps {
+  ffmpeg: () => Promise<{ ffmpeg: string; ffprobe: string }>;
+  /** A folder of the data directory that belongs to this engine. */
+  workDir: (engineId: string) => string;
+  log?: (line: string) => void;
+}
+
+export type EngineFactory = (spec: EngineSpec, deps: AdapterDeps) => Promise<Engine>;
+
+export const BUILT_IN_ADAPTERS: Partial<Record<ProviderId, EngineFactory>> = {
+  animatic: async (spec, deps) => createAnimaticEngine(spec, { ffmpeg: await deps.ffmpeg(), workDir: deps.workDir(spec.id), log: deps.log }),
+};
+
+export class EngineCatalog {
+  private readonly instances = new Map<string, Promise<Engine>>();
+
+  constructor(
+    private readonly adapters: Partial<Record<ProviderId, EngineFactory>>,
+    private readonly deps: AdapterDeps,
+  ) {}
+
+  hasAdapter(provider: ProviderId): boolean {
+    return this.adapters[provider] !== undefined;
+  }
+
+  /** The engine for a registry entry; the same instance for the life of the studio. */
+  engineFor(spec: EngineSpec): Promise<Engine> {
+    let engine = this.instances.get(spec.id);
+    if (!engine) {
+      const factory = this.adapters[spec.provider];
+      if (!factory) throw new Error(`no adapter for provider ${spec.provider} (engine ${spec.id})`);
+      engine = factory(spec, this.deps);
+      this.instances.set(spec.id, engine);
+      engine.catch(() => this.instances.delete(spec.id));
+    }
+    return engine;
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * The Electron shell, kept thin: it builds the studio, opens one locked-down window and
+ * binds the Studio API to IPC. Everything else runs under plain Node (see studio.ts);
+ * this is the only module in src/main that imports 'electron'.
+ */
+import { app, BrowserWindow, dialog, ipcMain, session, shell, type WebContents } from 'electron';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { bindStudioApi } from './shell/ipc';
+import {
+  SECURE_WEB_PREFERENCES,
+  createAppUrlMatcher,
+  externalLinkTarget,
+  withContentSecurityPolicy,
+} from './shell/security';
+import { createStudio, defaultDataDir, type Studio } from './studio';
+
+const PRELOAD_PATH = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
+
+/** electron-vite sets ELECTRON_RENDERER_URL to its dev server during `npm run dev`. */
+const APP_URL =
+  !app.isPackaged && process.env.ELECTRON_RENDERER_URL
+    ? process.env.ELECTRON_RENDERER_URL
+    : pathToFileURL(fileURLToPath(new URL('../renderer/index.html', import.meta.url))).href;
+const isAppUrl = createAppUrlMatcher(APP_URL);
+
+let mainWindow: BrowserWindow | null = null;
+let studio: Studio | null = null;
+let unbindStudioApi: (() => void) | null = null;
+
+function hardenSession(): void {
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: withContentSecurityPolicy(details.responseHeaders) });
+  });
+  // The shot board needs no camera, microphone, notifications or geolocation.
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+}
+
+/** Applied to every web contents, including any a bug might create later. */
+function hardenWebContents(contents: WebContents): void {
+  contents.on('will-navigate', (event) => {
+    if (!isAppUrl(event.url)) event.preventDefault();
+  });
+  contents.on('will-redirect', (event) => {
+    if (!isAppUrl(event.url)) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    const external = externalLinkTarget(url);
+    if (external) void shell.openExternal(external);
+    return { action: 'deny' };
+  });
+}
+
+function createMainWindow(): BrowserWindow {
+  const window = new BrowserWindow({
+    title: 'Shotline',
+    width: 1280,
+    height: 820,
+    minWidth: 800,
+    minHeight: 500,
+    show: false,
+    backgroundColor: '#15171c',
+    webPreferences: { ...SECURE_WEB_PREFERENCES, preload: PRELOAD_PATH },
+  });
+  window.once('ready-to-show', () => window.show());
+  window.on('closed', () => {
+    if (mainWindow === window) mainWindow = null;
+  });
+  void window.loadURL(APP_URL);
+  return window;
+}
+
+async function start(): Promise<void> {
+  hardenSession();
+  // SHOTLINE_HOME lets the app and the CLI share one data folder on purpose.
+  const dataDir = process.env.SHOTLINE_HOME ? defaultDataDir(process.env) : app.getPath('userData');
+  studio = await createStudio({ dataDir });
+  unbindStudioApi = bindStudioApi(ipcMain, studio.api, {
+    isTrustedSender: isAppUrl,
+    getTarget: () => mainWindow?.webContents ?? null,
+  });
+  mainWindow = createMainWindow();
+}
+
+function shutdown(): void {
+  unbindStudioApi?.();
+  unbindStudioApi = null;
+  studio?.close();
+  studio = null;
+}
+
+// Two instances would share one SQLite ledger and race on the same renders.
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.enableSandbox();
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
+  app.on('second-instance', () => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+  app.on('window-all-closed', () => app.quit());
+  app.on('before-quit', shutdown);
+  app.whenReady().then(start).catch((error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    dialog.showErrorBox('Shotline could not start', message);
+    shutdown();
+    app.exit(1);
+  });
+}

@@ -1,0 +1,64 @@
+/** The end-of-run report: what `--json` prints and what the app shows after a render. */
+import type { EpisodeView, ShotPlanView } from '../../shared/api';
+import type { EpisodeRunResult } from './episode-runner';
+
+export interface RenderReport {
+  episodeId: string;
+  title: string;
+  mode: EpisodeView['mode'];
+  /** completed: every shot made and stitched; partial: stitched without failed shots; failed: nothing stitched. */
+  status: EpisodeRunResult['status'];
+  resumed: boolean;
+  outputPath: string | null;
+  durationSeconds: number | null;
+  shots: {
+    shotId: string;
+    status: string;
+    engineId: string | null;
+    costMicros: number;
+    clipPath: string | null;
+    failureReason: string | null;
+    attempts: { engineId: string; status: string; errorKind: string | null; reason: string | null; costMicros: number; providerJobId: string | null }[];
+    plan: ShotPlanView | null;
+  }[];
+  totals: { spentMicros: number; heldMicros: number; budgetMicros: number | null; attempts: number; failedShots: number };
+}
+
+export function buildReport(view: EpisodeView, result: EpisodeRunResult, resumed: boolean): RenderReport {
+  return {
+    episodeId: view.episodeId,
+    title: view.title,
+    mode: view.mode,
+    status: result.status,
+    resumed,
+    outputPath: result.stitched ? view.outputPath : null,
+    durationSeconds: result.durationSeconds,
+    shots: view.shots.map((shot) => {
+      const accepted = shot.attempts.find((a) => a.status === 'accepted');
+      return {
+        shotId: shot.shotId,
+        status: shot.status,
+        engineId: shot.engineId,
+        costMicros: shot.attempts.reduce((sum, a) => sum + (a.actualMicros ?? 0), 0),
+        clipPath: accepted?.clipPath ?? null,
+        failureReason: shot.failureReason,
+        attempts: shot.attempts.map((a) => ({
+          engineId: a.engineId,
+          status: a.status,
+          errorKind: a.errorKind,
+          reason: a.errorMessage,
+          costMicros: a.actualMicros ?? 0,
+          providerJobId: a.providerJobId,
+        })),
+        plan: result.plans.get(shot.shotId)?.view ?? null,
+      };
+    }),
+    totals: {
+      spentMicros: view.spentMicros,
+      heldMicros: view.heldMicros,
+      budgetMicros: view.budgetMicros,
+      attempts: view.shots.reduce((sum, s) => sum + s.attempts.length, 0),
+      failedShots: view.shots.filter((s) => s.status !== 'accepted').length,
+    },
+  };
+}

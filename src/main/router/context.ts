@@ -1,0 +1,71 @@
+/**
+ * Everything the router decides from, passed in by the caller (the router never reads
+ * the database), and the per-engine facts computed once per plan instead of per shot.
+ */
+import type { Aspect, EngineHealth, EngineSpec, ProviderId, RenderMode, Resolution } from '../../shared/domain';
+import type { Shot } from '../../shared/storyboard';
+import { judgeContext, type ContextVerdict } from './filters';
+import { renderResolution } from './fit';
+
+export interface RouterContext {
+  engines: EngineSpec[];
+  health: Map<string, EngineHealth>;
+  /** Epoch ms; cooldowns are compared with it. */
+  now: number;
+  mode: RenderMode;
+  output: { resolution: Resolution; aspect: Aspect };
+  /** Money left for this episode; null means no limit. */
+  remainingBudgetMicros: number | null;
+  hasKey(provider: ProviderId): boolean;
+  hasAdapter(provider: ProviderId): boolean;
+  chains: Record<string, string[]>;
+  /** Engine ids, or provider ids, switched off for the rest of this run (auth or quota failures). */
+  disabledForRun?: Set<string>;
+}
+
+/** The parts of a storyboard shot the router looks at. */
+export type ShotAsk = Pick<Shot, 'id' | 'kind' | 'duration' | 'audio' | 'reference' | 'engine' | 'chain'>;
+
+/** How an engine came to be considered for a shot; pins and chains may use preview-only engines. */
+export type Selection = 'auto' | 'pinned' | 'chain';
+
+export interface PreparedEngine {
+  spec: EngineSpec;
+  health: EngineHealth | undefined;
+  /** What the engine renders at in this context; null when it cannot give the output resolution. */
+  resolution: Resolution | null;
+  /** Success rate with a prior of two successes, so a new engine starts near 1 and one failure is not fatal. */
+  healthScore: number;
+  /** The first context filter the engine fails, judged once per plan; null when it passes them all. */
+  contextVerdict: ContextVerdict | null;
+  /** Rejection lines already written for this engine: most shots fail for the same few reasons. */
+  rejectionLines: Map<string, string>;
+}
+
+export interface PreparedEngines {
+  /** Sorted by id, so every derived order is independent of the input order. */
+  list: PreparedEngine[];
+  byId: Map<string, PreparedEngine>;
+}
+
+export function healthScore(health: Pick<EngineHealth, 'successes' | 'failures'> | undefined): number {
+  const successes = health?.successes ?? 0;
+  const failures = health?.failures ?? 0;
+  return (successes + 2) / (successes + failures + 2);
+}
+
+export function prepareEngines(ctx: RouterContext): PreparedEngines {
+  const byId = new Map<string, PreparedEngine>();
+  for (const spec of ctx.engines) {
+    if (byId.has(spec.id)) continue;
+    const facts = { spec, health: ctx.health.get(spec.id), resolution: renderResolution(spec, ctx.mode, ctx.output.resolution) };
+    byId.set(spec.id, { ...facts, healthScore: healthScore(facts.health), contextVerdict: judgeContext(facts, ctx), rejectionLines: new Map() });
+  }
+  const list = [...byId.values()].sort((a, b) => compareIds(a.spec.id, b.spec.id));
+  return { list, byId };
+}
+
+/** Code-unit order: the same on every machine and locale. */
+export function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

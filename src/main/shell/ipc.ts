@@ -1,0 +1,107 @@
+/**
+ * Binds the Studio API to Electron's ipcMain: one handler per channel in the
+ * STUDIO_CHANNELS allowlist, and progress events pushed to the window. Written against
+ * the small slice of ipcMain it uses, so tests can drive it with a fake.
+ */
+import { z } from 'zod';
+import { RENDER_MODES } from '../../shared/domain';
+import { STUDIO_CHANNELS, STUDIO_EVENTS, type ProgressEvent, type RenderOptions, type StudioApi } from '../../shared/api';
+
+/** The part of Electron's IpcMainInvokeEvent the binding reads. */
+export interface InvokeEventLike {
+  senderFrame: { url: string } | null;
+}
+
+/** The part of Electron's IpcMain the binding uses. */
+export interface IpcMainLike {
+  handle(channel: string, listener: (event: InvokeEventLike, ...args: unknown[]) => unknown): void;
+  removeHandler(channel: string): void;
+}
+
+/** The part of Electron's WebContents that receives pushed events. */
+export interface EventTargetLike {
+  isDestroyed(): boolean;
+  send(channel: string, ...args: unknown[]): void;
+}
+
+export interface BindOptions {
+  /** True when a call comes from the app's own page; anything else is refused. */
+  isTrustedSender(url: string | null | undefined): boolean;
+  /** Where progress events go; null while no window is open. */
+  getTarget(): EventTargetLike | null;
+}
+
+type StudioMethod = keyof typeof STUDIO_CHANNELS;
+
+/**
+ * The shape of each method's arguments. Deliberately shallow: the studio validates
+ * storyboards and options fully; this only keeps malformed calls from reaching it and
+ * strips fields the contract does not know.
+ */
+const path = z.string().min(1, 'must be a non-empty string');
+const id = z.string().min(1, 'must be a non-empty string');
+const planOptionsShape = {
+  mode: z.enum(RENDER_MODES).optional(),
+  budgetUsd: z.number().positive().finite().optional(),
+};
+// `satisfies` makes a field added to RenderOptions a compile error here rather than a
+// field silently stripped on its way to the studio.
+const renderOptionsShape = {
+  ...planOptionsShape,
+  outputPath: path,
+  concurrency: z.number().int().positive().optional(),
+  strict: z.boolean().optional(),
+} satisfies Record<keyof RenderOptions, z.ZodType>;
+const planOptions = z.object(planOptionsShape);
+const renderOptions = z.object(renderOptionsShape);
+
+const ARGUMENTS: { [M in StudioMethod]: { names: string[]; schema: z.ZodType<Parameters<StudioApi[M]>> } } = {
+  listEngines: { names: [], schema: z.tuple([]) },
+  planEpisode: { names: ['storyboardPath', 'options'], schema: z.tuple([path, planOptions.optional()]) },
+  startRender: { names: ['storyboardPath', 'options'], schema: z.tuple([path, renderOptions]) },
+  cancelRender: { names: ['episodeId'], schema: z.tuple([id]) },
+  getEpisode: { names: ['episodeId'], schema: z.tuple([id]) },
+  listEpisodes: { names: [], schema: z.tuple([]) },
+  costSummary: { names: [], schema: z.tuple([]) },
+};
+
+/** Checks a call's arguments; throws an error naming the channel and the bad argument. */
+export function parseArguments<M extends StudioMethod>(method: M, args: unknown[]): Parameters<StudioApi[M]> {
+  const { names, schema } = ARGUMENTS[method];
+  const result = schema.safeParse(args);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const [index, ...rest] = issue.path;
+    const name = typeof index === 'number' ? (names[index] ?? `argument ${index + 1}`) : 'arguments';
+    return `${[name, ...rest.map(String)].join('.')}: ${issue.message}`;
+  });
+  throw new Error(`${STUDIO_CHANNELS[method]}: ${problems.join('; ')}`);
+}
+
+/**
+ * Registers a handler for every channel and forwards progress to the target.
+ * Returns a function that removes the handlers and stops forwarding.
+ */
+export function bindStudioApi(ipcMain: IpcMainLike, api: StudioApi, options: BindOptions): () => void {
+  const methods = Object.keys(STUDIO_CHANNELS) as StudioMethod[];
+  for (const method of methods) {
+    const channel = STUDIO_CHANNELS[method];
+    ipcMain.handle(channel, async (event, ...args) => {
+      const senderUrl = event.senderFrame?.url;
+      if (!options.isTrustedSender(senderUrl)) {
+        throw new Error(`${channel}: refused a call from a page that is not Shotline's (${senderUrl ?? 'unknown frame'})`);
+      }
+      const parsed = parseArguments(method, args);
+      // One cast: TypeScript cannot correlate `method` with its own argument tuple.
+      return (api[method] as (...a: unknown[]) => Promise<unknown>)(...parsed);
+    });
+  }
+  const stopProgress = api.onProgress((event: ProgressEvent) => {
+    const target = options.getTarget();
+    if (target && !target.isDestroyed()) target.send(STUDIO_EVENTS.progress, event);
+  });
+  return () => {
+    stopProgress();
+    for (const method of methods) ipcMain.removeHandler(STUDIO_CHANNELS[method]);
+  };
+}

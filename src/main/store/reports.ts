@@ -1,0 +1,106 @@
+/**
+ * Read models over the store: the episode view (shots, attempts, money) and the cost
+ * summaries behind `shotline costs`. Queries only; nothing here writes.
+ */
+import type { AttemptView, CostSummary, EpisodeView, ShotView } from '../../shared/api';
+import type { RenderMode } from '../../shared/domain';
+import type { Db } from './database';
+import type { AttemptStore } from './attempts';
+import type { EpisodeStore } from './episodes';
+
+export function episodeView(episodes: EpisodeStore, attempts: AttemptStore, episodeId: string): EpisodeView {
+  const episode = episodes.get(episodeId);
+  const byShot = new Map<string, AttemptView[]>();
+  for (const a of attempts.forEpisode(episodeId)) {
+    const list = byShot.get(a.shotId) ?? [];
+    list.push({
+      attemptId: a.id,
+      attemptNo: a.attemptNo,
+      engineId: a.engineId,
+      status: a.status,
+      providerJobId: a.providerJobId,
+      errorKind: a.errorKind,
+      errorMessage: a.errorMessage,
+      estimatedMicros: a.estimatedMicros,
+      actualMicros: a.actualMicros,
+      clipPath: a.clipPath,
+      clipSha256: a.clipSha256,
+    });
+    byShot.set(a.shotId, list);
+  }
+  const shots: ShotView[] = episodes.shots(episodeId).map((s) => {
+    const list = (byShot.get(s.shotId) ?? []).sort((x, y) => x.attemptNo - y.attemptNo);
+    return {
+      shotId: s.shotId,
+      status: s.status,
+      engineId: list.find((a) => a.attemptId === s.acceptedAttemptId)?.engineId ?? null,
+      failureReason: s.failureReason,
+      attempts: list,
+    };
+  });
+  const money = attempts.ledger.episodeMoney(episodeId);
+  return {
+    episodeId,
+    title: episode.title,
+    mode: episode.mode,
+    status: episode.status,
+    outputPath: episode.outputPath,
+    budgetMicros: episode.budgetMicros,
+    spentMicros: money.spentMicros,
+    heldMicros: money.heldMicros,
+    shots,
+  };
+}
+
+export function costSummary(db: Db): CostSummary {
+  const byEngine = db
+    .prepare(
+      `SELECT a.engine_id AS engineId, COALESCE(SUM(l.micros), 0) AS spentMicros,
+              (SELECT COUNT(*) FROM attempts x WHERE x.engine_id = a.engine_id) AS attempts
+       FROM (SELECT DISTINCT engine_id FROM attempts) a
+       LEFT JOIN ledger l ON l.engine_id = a.engine_id AND l.entry = 'charge'
+       GROUP BY a.engine_id ORDER BY spentMicros DESC, a.engine_id`,
+    )
+    .all() as CostSummary['byEngine'];
+  const byEpisode = db
+    .prepare(
+      `SELECT e.id AS episodeId, e.title, e.mode,
+              COALESCE(SUM(CASE l.entry WHEN 'charge' THEN l.micros ELSE 0 END), 0) AS spentMicros,
+              COALESCE(SUM(CASE l.entry WHEN 'reserve' THEN l.micros WHEN 'release' THEN -l.micros ELSE 0 END), 0) AS heldMicros
+       FROM episodes e LEFT JOIN ledger l ON l.episode_id = e.id
+       GROUP BY e.id ORDER BY e.created_at DESC, e.rowid DESC`,
+    )
+    .all() as CostSummary['byEpisode'];
+  const byMode = db
+    .prepare(`SELECT mode, COALESCE(SUM(micros), 0) AS spentMicros FROM ledger WHERE entry = 'charge' GROUP BY mode ORDER BY mode`)
+    .all() as { mode: RenderMode; spentMicros: number }[];
+  const totalMicros = byMode.reduce((sum, m) => sum + m.spentMicros, 0);
+  return { byEngine, byEpisode, byMode, totalMicros, previewSaving: previewSaving(db) };
+}
+
+/**
+ * What preview-then-commit saved: for every shot rendered in preview mode, what its
+ * final-mode plan would have cost had it been generated that way instead, minus what
+ * the preview actually cost. Final-mode estimates are recorded per preview episode
+ * when it is planned (options_json.finalEstimateMicros).
+ */
+function previewSaving(db: Db): CostSummary['previewSaving'] {
+  const rows = db
+    .prepare(
+      `SELECT e.id, e.options_json AS options,
+              COALESCE((SELECT SUM(micros) FROM ledger l WHERE l.episode_id = e.id AND l.entry = 'charge'), 0) AS spent
+       FROM episodes e WHERE e.mode = 'preview'`,
+    )
+    .all() as { id: string; options: string; spent: number }[];
+  let previewSpentMicros = 0;
+  let finalEstimateMicros = 0;
+  let episodes = 0;
+  for (const row of rows) {
+    const estimate = (JSON.parse(row.options) as { finalEstimateMicros?: number }).finalEstimateMicros;
+    if (typeof estimate !== 'number') continue;
+    episodes++;
+    previewSpentMicros += row.spent;
+    finalEstimateMicros += estimate;
+  }
+  return { previewSpentMicros, finalEstimateMicros, savedMicros: finalEstimateMicros - previewSpentMicros, episodes };
+}

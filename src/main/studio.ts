@@ -1,0 +1,160 @@
+/**
+ * The composition root: builds every service from a config. The Electron shell, the
+ * CLI, the loopback bridge and the tests all get their Studio from here.
+ */
+import { homedir, platform } from 'node:os';
+import { join } from 'node:path';
+import type { EngineRow, ProgressEvent, StudioApi } from '../shared/api';
+import type { ProviderId } from '../shared/domain';
+import { BUILT_IN_ADAPTERS, EngineCatalog, type EngineFactory } from './engines';
+import { checkClip } from './media/gate';
+import { locateFfmpeg, type FfmpegLocation } from './media/locate';
+import { emptyHealth, HealthRepository } from './registry/health';
+import { Registry } from './registry/registry';
+import { loadSeedFile, type RegistrySeed } from './registry/seed-file';
+import { defaultSeedPath } from './registry/seed-path';
+import { seedRegistry } from './registry/seed';
+import { EnvironmentKeys, type KeySource } from './secrets/keys';
+import { openDatabase, type Db } from './store/database';
+import { AttemptStore } from './store/attempts';
+import { EpisodeStore } from './store/episodes';
+import { costSummary, episodeView } from './store/reports';
+import type { ClipGate, PipelineStep } from './pipeline/attempt-runner';
+import type { AttemptRecord } from './store/attempts';
+import { RenderService } from './pipeline/render-service';
+
+export interface StudioConfig {
+  dataDir: string;
+  env?: NodeJS.ProcessEnv;
+  /** The ffmpeg binary chosen in settings, if any. */
+  ffmpegPath?: string;
+  /** The registry seed; default: resources/engines.json. */
+  seed?: RegistrySeed;
+  /** Adapters by provider; default: the built-in ones. Tests add scripted engines here. */
+  adapters?: Partial<Record<ProviderId, EngineFactory>>;
+  keys?: KeySource;
+  clock?: () => number;
+  random?: () => number;
+  log?: (line: string) => void;
+  onStep?: (step: PipelineStep, attempt: AttemptRecord) => void | Promise<void>;
+}
+
+export interface Studio {
+  api: StudioApi;
+  close(): void;
+}
+
+/** Everything the services share; built once per data directory. */
+export class StudioServices {
+  readonly db: Db;
+  readonly registry: Registry;
+  readonly health: HealthRepository;
+  readonly episodes: EpisodeStore;
+  readonly attempts: AttemptStore;
+  readonly keys: KeySource;
+  readonly catalog: EngineCatalog;
+  readonly clock: () => number;
+  readonly random: () => number;
+  readonly mediaDir: string;
+  readonly render: RenderService;
+  private readonly listeners = new Set<(event: ProgressEvent) => void>();
+  private readonly gateCache = new Map<string, Promise<{ ok: boolean; problems: string[] }>>();
+
+  constructor(readonly config: StudioConfig) {
+    this.clock = config.clock ?? Date.now;
+    this.random = config.random ?? Math.random;
+    this.db = openDatabase(join(config.dataDir, 'shotline.db'));
+    seedRegistry(this.db, config.seed ?? loadSeedFile(defaultSeedPath(config.env)), this.clock());
+    this.registry = new Registry(this.db, this.clock);
+    this.health = new HealthRepository(this.db, this.clock);
+    this.episodes = new EpisodeStore(this.db, this.clock);
+    this.attempts = new AttemptStore(this.db, this.clock);
+    this.keys = config.keys ?? new EnvironmentKeys(config.env);
+    this.mediaDir = join(config.dataDir, 'media');
+    this.catalog = new EngineCatalog(config.adapters ?? BUILT_IN_ADAPTERS, {
+      ffmpeg: () => this.ffmpeg(),
+      workDir: (engineId) => join(config.dataDir, 'engines', engineId),
+      log: config.log,
+    });
+    this.render = new RenderService(this);
+  }
+
+  ffmpeg(): Promise<FfmpegLocation> {
+    return locateFfmpeg({ userPath: this.config.ffmpegPath, env: this.config.env });
+  }
+
+  /**
+   * The quality gate, memoised by content hash: the same bytes always get the same
+   * verdict for the same expectation, so a re-check after a resume costs nothing.
+   */
+  readonly gate: ClipGate = (clip, attempt, signal) => {
+    const { durationSeconds, width, height, audio } = attempt.request;
+    const key = JSON.stringify([clip.sha256, durationSeconds, width, height, audio]);
+    let verdict = this.gateCache.get(key);
+    if (!verdict) {
+      verdict = this.ffmpeg().then((bins) => checkClip(bins.ffprobe, clip.path, { durationSeconds, width, height, audio }, { signal, log: this.config.log }));
+      this.gateCache.set(key, verdict);
+      verdict.catch(() => this.gateCache.delete(key));
+    }
+    return verdict;
+  };
+
+  emit = (event: ProgressEvent): void => {
+    for (const listener of this.listeners) listener(event);
+  };
+
+  onProgress(listener: (event: ProgressEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  engineRows(): EngineRow[] {
+    const health = this.health.allHealth();
+    return this.registry.list().map((spec) => ({
+      spec,
+      health: health.get(spec.id) ?? emptyHealth(spec.id),
+      keyConfigured: this.keys.hasKey(spec.provider),
+      adapterAvailable: this.catalog.hasAdapter(spec.provider),
+    }));
+  }
+
+  close(): void {
+    this.render.cancelAll();
+    this.db.close();
+  }
+}
+
+export function openStudio(config: StudioConfig): StudioServices {
+  return new StudioServices(config);
+}
+
+export async function createStudio(config: StudioConfig): Promise<Studio> {
+  const services = openStudio(config);
+  const api: StudioApi = {
+    listEngines: async () => services.engineRows(),
+    planEpisode: (path, options) => services.render.plan(path, options ?? {}),
+    startRender: (path, options) => services.render.start(path, options),
+    cancelRender: async (episodeId) => services.render.cancel(episodeId),
+    getEpisode: async (episodeId) => episodeView(services.episodes, services.attempts, episodeId),
+    listEpisodes: async () =>
+      services.episodes.list().map((e) => ({ episodeId: e.id, title: e.title, mode: e.mode, status: e.status, outputPath: e.outputPath })),
+    costSummary: async () => costSummary(services.db),
+    onProgress: (listener) => services.onProgress(listener),
+  };
+  return { api, close: () => services.close() };
+}
+
+/** The per-user data folder: --data-dir, else SHOTLINE_HOME, else the platform's app-data folder. */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.SHOTLINE_HOME) return env.SHOTLINE_HOME;
+  const home = env.HOME ?? homedir();
+  // The same folders Electron's app.getPath('userData') gives for an app named Shotline.
+  switch (platform()) {
+    case 'darwin':
+      return join(home, 'Library', 'Application Support', 'Shotline');
+    case 'win32':
+      return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'Shotline');
+    default:
+      return join(env.XDG_CONFIG_HOME ?? join(home, '.config'), 'Shotline');
+  }
+}

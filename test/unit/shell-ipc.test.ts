@@ -1,0 +1,186 @@
+import { describe, expect, it } from 'vitest';
+import { STUDIO_CHANNELS, STUDIO_EVENTS, type ProgressEvent, type StudioApi } from '../../src/shared/api';
+import {
+  bindStudioApi,
+  parseArguments,
+  type EventTargetLike,
+  type InvokeEventLike,
+  type IpcMainLike,
+} from '../../src/main/shell/ipc';
+
+type Handler = (event: InvokeEventLike, ...args: unknown[]) => unknown;
+
+/** Records handlers the way Electron's ipcMain does, one per channel. */
+class FakeIpcMain implements IpcMainLike {
+  readonly handlers = new Map<string, Handler>();
+  handle(channel: string, listener: Handler): void {
+    if (this.handlers.has(channel)) throw new Error(`second handler for ${channel}`);
+    this.handlers.set(channel, listener);
+  }
+  removeHandler(channel: string): void {
+    this.handlers.delete(channel);
+  }
+  invoke(channel: string, frameUrl: string | null, ...args: unknown[]): Promise<unknown> {
+    const handler = this.handlers.get(channel);
+    if (!handler) return Promise.reject(new Error(`No handler registered for '${channel}'`));
+    return Promise.resolve().then(() => handler({ senderFrame: frameUrl === null ? null : { url: frameUrl } }, ...args));
+  }
+}
+
+/** A StudioApi that records every call and lets the test push progress events. */
+function fakeStudio() {
+  const calls: { method: string; args: unknown[] }[] = [];
+  const listeners = new Set<(event: ProgressEvent) => void>();
+  const record =
+    <T>(method: string, result: T) =>
+    async (...args: unknown[]) => {
+      calls.push({ method, args });
+      return result;
+    };
+  const api: StudioApi = {
+    listEngines: record('listEngines', []),
+    planEpisode: record('planEpisode', { title: 't', mode: 'final', shots: [], estimatedMicros: 0, budgetMicros: null }),
+    startRender: record('startRender', { episodeId: 'ep-1' }),
+    cancelRender: record('cancelRender', undefined),
+    getEpisode: async (episodeId) => {
+      calls.push({ method: 'getEpisode', args: [episodeId] });
+      throw new Error(`no episode ${episodeId}`);
+    },
+    listEpisodes: record('listEpisodes', [{ episodeId: 'ep-1', title: 'Pilot', mode: 'final', status: 'completed', outputPath: '/x.mp4' }]),
+    costSummary: record('costSummary', {
+      byEngine: [],
+      byEpisode: [],
+      byMode: [],
+      totalMicros: 0,
+      previewSaving: { previewSpentMicros: 0, finalEstimateMicros: 0, savedMicros: 0, episodes: 0 },
+    }),
+    onProgress(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+  const emit = (event: ProgressEvent) => listeners.forEach((listener) => listener(event));
+  return { api, calls, listeners, emit };
+}
+
+function fakeTarget() {
+  const sent: { channel: string; args: unknown[] }[] = [];
+  let destroyed = false;
+  const target: EventTargetLike = {
+    isDestroyed: () => destroyed,
+    send: (channel, ...args) => sent.push({ channel, args }),
+  };
+  return { target, sent, destroy: () => (destroyed = true) };
+}
+
+const APP = 'file:///opt/Shotline/out/renderer/index.html';
+const trustApp = (url: string | null | undefined) => url === APP;
+
+describe('bindStudioApi', () => {
+  it('registers exactly the channels in the allowlist', () => {
+    const ipc = new FakeIpcMain();
+    bindStudioApi(ipc, fakeStudio().api, { isTrustedSender: trustApp, getTarget: () => null });
+    expect([...ipc.handlers.keys()].sort()).toEqual(Object.values(STUDIO_CHANNELS).sort());
+  });
+
+  it('passes validated arguments to the studio and returns its answer', async () => {
+    const ipc = new FakeIpcMain();
+    const studio = fakeStudio();
+    bindStudioApi(ipc, studio.api, { isTrustedSender: trustApp, getTarget: () => null });
+
+    const path = '/home/ana/My Films/épisode "1".yaml';
+    const result = await ipc.invoke(STUDIO_CHANNELS.startRender, APP, path, {
+      outputPath: '/tmp/out file.mp4',
+      mode: 'preview',
+      budgetUsd: 2.5,
+      injected: 'dropped',
+    });
+    expect(result).toEqual({ episodeId: 'ep-1' });
+    expect(studio.calls).toEqual([
+      { method: 'startRender', args: [path, { outputPath: '/tmp/out file.mp4', mode: 'preview', budgetUsd: 2.5 }] },
+    ]);
+
+    const episodes = await ipc.invoke(STUDIO_CHANNELS.listEpisodes, APP);
+    expect(episodes).toEqual([expect.objectContaining({ episodeId: 'ep-1', title: 'Pilot' })]);
+  });
+
+  it('accepts an omitted optional argument', async () => {
+    const ipc = new FakeIpcMain();
+    const studio = fakeStudio();
+    bindStudioApi(ipc, studio.api, { isTrustedSender: trustApp, getTarget: () => null });
+    await ipc.invoke(STUDIO_CHANNELS.planEpisode, APP, 'board.yaml');
+    expect(studio.calls).toEqual([{ method: 'planEpisode', args: ['board.yaml'] }]);
+  });
+
+  it('refuses calls from frames that are not the app, before reaching the studio', async () => {
+    const ipc = new FakeIpcMain();
+    const studio = fakeStudio();
+    bindStudioApi(ipc, studio.api, { isTrustedSender: trustApp, getTarget: () => null });
+
+    await expect(ipc.invoke(STUDIO_CHANNELS.listEngines, 'https://evil.example/')).rejects.toThrow(
+      /studio:list-engines: refused a call from a page that is not Shotline's \(https:\/\/evil\.example\/\)/,
+    );
+    await expect(ipc.invoke(STUDIO_CHANNELS.listEngines, null)).rejects.toThrow(/unknown frame/);
+    expect(studio.calls).toEqual([]);
+  });
+
+  it('rejects malformed arguments with the channel and argument named', async () => {
+    const ipc = new FakeIpcMain();
+    const studio = fakeStudio();
+    bindStudioApi(ipc, studio.api, { isTrustedSender: trustApp, getTarget: () => null });
+
+    await expect(ipc.invoke(STUDIO_CHANNELS.cancelRender, APP, '')).rejects.toThrow(
+      'studio:cancel-render: episodeId: must be a non-empty string',
+    );
+    await expect(ipc.invoke(STUDIO_CHANNELS.startRender, APP, 'board.yaml', { mode: 'draft' })).rejects.toThrow(
+      /studio:start-render: .*options\.mode.*options\.outputPath|studio:start-render: .*options\.outputPath.*options\.mode/,
+    );
+    await expect(ipc.invoke(STUDIO_CHANNELS.listEngines, APP, 'extra')).rejects.toThrow(/studio:list-engines: arguments: /);
+    expect(studio.calls).toEqual([]);
+  });
+
+  it("passes the studio's own errors through", async () => {
+    const ipc = new FakeIpcMain();
+    bindStudioApi(ipc, fakeStudio().api, { isTrustedSender: trustApp, getTarget: () => null });
+    await expect(ipc.invoke(STUDIO_CHANNELS.getEpisode, APP, 'ep-9')).rejects.toThrow('no episode ep-9');
+  });
+
+  it('forwards progress to the window while it lives, and not after it is destroyed', () => {
+    const studio = fakeStudio();
+    const window = fakeTarget();
+    let target: EventTargetLike | null = null;
+    bindStudioApi(new FakeIpcMain(), studio.api, { isTrustedSender: trustApp, getTarget: () => target });
+
+    const event: ProgressEvent = { episodeId: 'ep-1', shotId: 's01', type: 'shot', state: 'running', progress: 0.5 };
+    studio.emit(event); // no window yet: dropped, not thrown
+    target = window.target;
+    studio.emit(event);
+    window.destroy();
+    studio.emit(event);
+    expect(window.sent).toEqual([{ channel: STUDIO_EVENTS.progress, args: [event] }]);
+  });
+
+  it('unbinding removes every handler and the progress subscription', () => {
+    const ipc = new FakeIpcMain();
+    const studio = fakeStudio();
+    const unbind = bindStudioApi(ipc, studio.api, { isTrustedSender: trustApp, getTarget: () => null });
+    expect(studio.listeners.size).toBe(1);
+    unbind();
+    expect(ipc.handlers.size).toBe(0);
+    expect(studio.listeners.size).toBe(0);
+  });
+});
+
+describe('parseArguments', () => {
+  it('names nested option fields', () => {
+    expect(() => parseArguments('planEpisode', ['board.yaml', { budgetUsd: -1 }])).toThrow(/options\.budgetUsd: /);
+    expect(() => parseArguments('startRender', ['board.yaml', { outputPath: 'o.mp4', concurrency: 1.5 }])).toThrow(
+      /options\.concurrency: /,
+    );
+  });
+
+  it('keeps prompts and paths byte for byte', () => {
+    const odd = "C:\\Users\\Zoë\\shots 'final'\n\u{1F3AC}.yaml";
+    expect(parseArguments('planEpisode', [odd, { mode: 'final' }])).toEqual([odd, { mode: 'final' }]);
+  });
+});
