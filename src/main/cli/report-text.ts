@@ -16,7 +16,7 @@ export function formatRenderReport(report: RenderReport): string {
   for (const shot of report.shots) {
     const attempts = shot.attempts.length > 1 ? `, ${shot.attempts.length} attempts` : '';
     if (shot.status === 'accepted') lines.push(`  ${shot.shotId}: ${shot.engineId}, ${formatUsd(shot.costMicros)}${attempts}`);
-    else lines.push(`  ${shot.shotId}: FAILED: ${shot.failureReason ?? 'not made'}`);
+    else lines.push(`  ${shot.shotId}: FAILED: ${shorten(shot.failureReason ?? 'not made', 220)}`);
   }
   const budget = report.totals.budgetMicros === null ? '' : ` of ${formatUsd(report.totals.budgetMicros)} budget`;
   const held = report.totals.heldMicros > 0 ? `, ${formatUsd(report.totals.heldMicros)} still held for jobs in flight` : '';
@@ -44,4 +44,9 @@ export function formatCosts(summary: CostSummary): string {
       `  ${s.episodes} preview render(s) cost ${formatUsd(s.previewSpentMicros)}; generating them in final mode would have cost about ${formatUsd(s.finalEstimateMicros)}: saved ${formatUsd(s.savedMicros)}`,
     );
   return lines.join('\n');
+}
+
+/** Long reasons (every engine's rejection) are cut for the terminal; --json has them whole. */
+function shorten(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}… (--json or \`shotline engines\` for the rest)`;
 }

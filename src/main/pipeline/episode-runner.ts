@@ -187,7 +187,7 @@ function expectedLatency(plans: Map<string, PlannedShot>, shot: Shot): number {
 
 function noEngineReason(view: ShotPlanView): string {
   if (view.rejections.length === 0) return 'no engine could make this shot';
-  return `no engine can make this shot: ${view.rejections.map((r) => `${r.engineId}: ${r.reason}`).join('; ')}`;
+  return `no engine can make this shot: ${view.rejections.map((r) => r.reason).join('; ')}`;
 }
 
 function clipStillThere(attempts: AttemptStore, attemptId: string | null): boolean {

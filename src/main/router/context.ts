@@ -38,8 +38,6 @@ export interface PreparedEngine {
   healthScore: number;
   /** The first context filter the engine fails, judged once per plan; null when it passes them all. */
   contextVerdict: ContextVerdict | null;
-  /** Rejection lines already written for this engine: most shots fail for the same few reasons. */
-  rejectionLines: Map<string, string>;
 }
 
 export interface PreparedEngines {
@@ -59,7 +57,7 @@ export function prepareEngines(ctx: RouterContext): PreparedEngines {
   for (const spec of ctx.engines) {
     if (byId.has(spec.id)) continue;
     const facts = { spec, health: ctx.health.get(spec.id), resolution: renderResolution(spec, ctx.mode, ctx.output.resolution) };
-    byId.set(spec.id, { ...facts, healthScore: healthScore(facts.health), contextVerdict: judgeContext(facts, ctx), rejectionLines: new Map() });
+    byId.set(spec.id, { ...facts, healthScore: healthScore(facts.health), contextVerdict: judgeContext(facts, ctx) });
   }
   const list = [...byId.values()].sort((a, b) => compareIds(a.spec.id, b.spec.id));
   return { list, byId };

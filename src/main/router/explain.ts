@@ -24,11 +24,19 @@ export interface CandidateFacts {
 }
 
 export function candidateReason(f: CandidateFacts): string {
+  return `${candidatePlace(f)}, score ${f.score.toFixed(2)}: ${candidateDetail(f)}`;
+}
+
+function candidatePlace(f: Pick<CandidateFacts, 'engineId' | 'rank' | 'selection' | 'chainName'>): string {
   const place = f.selection === 'pinned' ? '#1 (pinned)' : f.selection === 'chain' ? `#${f.rank} in chain "${f.chainName}"` : `#${f.rank}`;
+  return `${f.engineId}: ${place}`;
+}
+
+function candidateDetail(f: CandidateFacts): string {
   const trimmed = f.generatedSeconds > f.shotSeconds + 1e-9 ? ` (trimmed to ${f.shotSeconds} s)` : '';
   const observed = f.successes + f.failures > 0 ? `, ${f.successes}/${f.successes + f.failures} ok` : '';
   return (
-    `${f.engineId}: ${place}, score ${f.score.toFixed(2)}: quality ${f.quality.toFixed(2)} for ${f.kind}, ` +
+    `quality ${f.quality.toFixed(2)} for ${f.kind}, ` +
     `${formatUsd(f.micros)} for ${f.generatedSeconds} s${trimmed} at ${f.resolution}, ~${formatSeconds(f.expectedLatencyMs)}${observed}`
   );
 }

@@ -17,23 +17,28 @@ import { estimateAttempt, type AttemptEstimate } from './pricing';
 import { scoreCandidates } from './score';
 
 export interface Candidate {
-  engineId: string;
-  score: number;
+  readonly engineId: string;
+  readonly score: number;
   /** Seconds to generate (an allowed duration >= the shot's; the stitcher trims). */
-  durationSeconds: number;
-  resolution: Resolution;
-  estimatedMicros: Micros;
-  expectedLatencyMs: number;
-  reason: string;
+  readonly durationSeconds: number;
+  readonly resolution: Resolution;
+  readonly estimatedMicros: Micros;
+  readonly expectedLatencyMs: number;
+  readonly reason: string;
 }
 
 export interface Rejection {
-  engineId: string;
+  readonly engineId: string;
   /** Which hard filter rejected it; 'unknown' when the id is not in the registry. */
-  filter: FilterName | 'unknown';
-  reason: string;
+  readonly filter: FilterName | 'unknown';
+  readonly reason: string;
 }
 
+/**
+ * Candidates and rejections are frozen: shots with the same needs (kind, duration,
+ * audio, reference, pin, chain) get the same plan, so one plan shares these objects.
+ * The arrays are each shot's own.
+ */
 export interface ShotPlan {
   shotId: string;
   selection: Selection;
@@ -52,7 +57,7 @@ export interface EpisodePlan {
 }
 
 export function planShot(shot: ShotAsk, ctx: RouterContext, episodeChain?: string): ShotPlan {
-  return planPrepared(prepareEngines(ctx), shot, ctx, episodeChain);
+  return planInScope(newScope(ctx), shot, ctx, episodeChain);
 }
 
 /**
@@ -62,18 +67,47 @@ export function planShot(shot: ShotAsk, ctx: RouterContext, episodeChain?: strin
  */
 export function planEpisode(board: { shots: readonly ShotAsk[]; chain?: string }, ctx: RouterContext): EpisodePlan {
   checkChainNames(board, ctx.chains);
-  const engines = prepareEngines(ctx);
+  const scope = newScope(ctx);
   const shots: ShotPlan[] = new Array(board.shots.length);
   let estimatedMicros = 0;
   const unroutableShotIds: string[] = [];
   board.shots.forEach((shot, i) => {
-    const plan = planPrepared(engines, shot, ctx, board.chain);
+    const plan = planInScope(scope, shot, ctx, board.chain);
     shots[i] = plan;
     const first = plan.candidates[0];
     if (first) estimatedMicros += first.estimatedMicros;
     else unroutableShotIds.push(shot.id);
   });
   return { shots, estimatedMicros, unroutableShotIds };
+}
+
+/** What one plan computes once and shares across its shots. */
+interface PlanScope {
+  engines: PreparedEngines;
+  /** By engine id: the rejection from a context filter (no key, retired...), the same for every shot. */
+  contextRejections: Map<string, Rejection>;
+  /** By shot signature: storyboards repeat kinds and durations, and equal needs get equal plans. */
+  bodies: Map<string, PlanBody>;
+}
+
+type PlanBody = Omit<ShotPlan, 'shotId'>;
+
+function newScope(ctx: RouterContext): PlanScope {
+  return { engines: prepareEngines(ctx), contextRejections: new Map(), bodies: new Map() };
+}
+
+function planInScope(scope: PlanScope, shot: ShotAsk, ctx: RouterContext, episodeChain: string | undefined): ShotPlan {
+  const chainName = shot.chain ?? episodeChain;
+  // Everything planBody reads from the shot; the reference's path does not matter, only whether there is one.
+  const signature = `${shot.kind}|${shot.duration}|${shot.audio ? 1 : 0}${shot.reference !== undefined ? 1 : 0}|${shot.engine}|${chainName ?? '\u0000'}`;
+  let body = scope.bodies.get(signature);
+  if (!body) {
+    const namedBy = shot.chain !== undefined ? `shot ${shot.id}` : 'the storyboard';
+    scope.bodies.set(signature, (body = planBody(scope, shot, ctx, chainName, namedBy)));
+  }
+  const plan: ShotPlan = { shotId: shot.id, selection: body.selection, candidates: body.candidates.slice(), rejections: body.rejections.slice() };
+  if (body.chainName !== undefined) plan.chainName = body.chainName;
+  return plan;
 }
 
 interface Passed {
@@ -83,24 +117,32 @@ interface Passed {
   latencyMs: number;
 }
 
-function planPrepared(engines: PreparedEngines, shot: ShotAsk, ctx: RouterContext, episodeChain: string | undefined): ShotPlan {
-  const chainName = shot.chain ?? episodeChain;
+function planBody(scope: PlanScope, shot: ShotAsk, ctx: RouterContext, chainName: string | undefined, namedBy: string): PlanBody {
+  const { engines } = scope;
   const selection: Selection = shot.engine !== 'auto' ? 'pinned' : chainName !== undefined ? 'chain' : 'auto';
   const considered: (PreparedEngine | string)[] =
-    selection === 'pinned' ? [engines.byId.get(shot.engine) ?? shot.engine] : selection === 'chain' ? chainEngines(engines, ctx.chains, chainName!, shot.chain !== undefined ? `shot ${shot.id}` : 'the storyboard') : engines.list;
+    selection === 'pinned'
+      ? [engines.byId.get(shot.engine) ?? shot.engine]
+      : selection === 'chain'
+        ? chainEngines(engines, ctx.chains, chainName!, namedBy)
+        : engines.list;
 
   const passed: Passed[] = [];
   const rejections: Rejection[] = [];
   for (const engine of considered) {
     if (typeof engine === 'string') {
-      rejections.push({ engineId: engine, filter: 'unknown', reason: rejectionLine(engine, 'unknown engine (not in the registry)') });
+      rejections.push(rejection(engine, 'unknown', 'unknown engine (not in the registry)'));
       continue;
     }
     const verdict = firstRejection(engine, shot, ctx, selection);
-    if (verdict) {
-      let line = engine.rejectionLines.get(verdict.reason);
-      if (line === undefined) engine.rejectionLines.set(verdict.reason, (line = rejectionLine(engine.spec.id, verdict.reason)));
-      rejections.push({ engineId: engine.spec.id, filter: verdict.filter, reason: line });
+    if (verdict !== null) {
+      const id = engine.spec.id;
+      if (verdict !== engine.contextVerdict) rejections.push(rejection(id, verdict.filter, verdict.reason));
+      else {
+        let shared = scope.contextRejections.get(id);
+        if (!shared) scope.contextRejections.set(id, (shared = rejection(id, verdict.filter, verdict.reason)));
+        rejections.push(shared);
+      }
       continue;
     }
     // The resolution filter has passed, so the engine has a resolution in this context.
@@ -116,42 +158,45 @@ function planPrepared(engines: PreparedEngines, shot: ShotAsk, ctx: RouterContex
   );
   const order = passed.map((_, i) => i);
   if (selection === 'auto') {
-    order.sort((a, b) => (scores[b] as number) - (scores[a] as number) || compareIds(passed[a]!.engine.spec.id, passed[b]!.engine.spec.id));
+    order.sort((a, b) => scores[b]! - scores[a]! || compareIds(passed[a]!.engine.spec.id, passed[b]!.engine.spec.id));
   }
 
   const candidates = order.map((index, rank): Candidate => {
     const p = passed[index]!;
     const score = scores[index]!;
     const { spec, health } = p.engine;
-    return {
+    const reason = candidateReason({
+      engineId: spec.id,
+      rank: rank + 1,
+      score,
+      selection,
+      chainName,
+      quality: spec.quality[shot.kind],
+      kind: shot.kind,
+      micros: p.attempt.micros,
+      generatedSeconds: p.attempt.generatedSeconds,
+      shotSeconds: shot.duration,
+      resolution: p.resolution,
+      expectedLatencyMs: p.latencyMs,
+      successes: health?.successes ?? 0,
+      failures: health?.failures ?? 0,
+    });
+    return Object.freeze({
       engineId: spec.id,
       score,
       durationSeconds: p.attempt.generatedSeconds,
       resolution: p.resolution,
       estimatedMicros: p.attempt.micros,
       expectedLatencyMs: p.latencyMs,
-      reason: candidateReason({
-        engineId: spec.id,
-        rank: rank + 1,
-        score,
-        selection,
-        chainName,
-        quality: spec.quality[shot.kind],
-        kind: shot.kind,
-        micros: p.attempt.micros,
-        generatedSeconds: p.attempt.generatedSeconds,
-        shotSeconds: shot.duration,
-        resolution: p.resolution,
-        expectedLatencyMs: p.latencyMs,
-        successes: health?.successes ?? 0,
-        failures: health?.failures ?? 0,
-      }),
-    };
+      reason,
+    });
   });
 
-  const plan: ShotPlan = { shotId: shot.id, selection, candidates, rejections };
-  if (selection === 'chain') plan.chainName = chainName;
-  return plan;
+  return selection === 'chain' ? { selection, chainName, candidates, rejections } : { selection, candidates, rejections };
+}
+
+function rejection(engineId: string, filter: Rejection['filter'], reason: string): Rejection {
+  return Object.freeze({ engineId, filter, reason: rejectionLine(engineId, reason) });
 }
 
 /** The chain's engines in its order (ids not in the registry stay as strings), each once. */
