@@ -3,6 +3,7 @@
  * parallel under a global and a per-engine concurrency limit, collects late results of
  * stalled jobs, and stitches what was accepted.
  */
+import { setMaxListeners } from 'node:events';
 import { existsSync } from 'node:fs';
 import type { EngineSpec } from '../../shared/domain';
 import { CancelledError, isAbortError } from '../../shared/errors';
@@ -73,6 +74,8 @@ export interface EpisodeRunResult {
 
 export async function runEpisode(episodeId: string, deps: EpisodeRunnerDeps, options: RunOptions): Promise<EpisodeRunResult> {
   const { signal } = options;
+  // Every waiting shot listens for Cancel on the same signal; that is expected, not a leak.
+  setMaxListeners(0, signal);
   deps.episodes.claim(episodeId, process.pid, deps.isProcessAlive);
   const episode = deps.episodes.get(episodeId);
   const state = new RunEngineState(deps.health, deps.clock);

@@ -23,26 +23,24 @@ export interface CandidateFacts {
   failures: number;
 }
 
+/*
+ * Lines are assembled with join(''), which yields one flat string. A template literal
+ * of a dozen pieces yields a tree of fragments instead, and a 1,000-shot plan holds
+ * ~17,000 lines: as trees they are megabytes the garbage collector keeps copying.
+ */
+
 export function candidateReason(f: CandidateFacts): string {
-  return `${candidatePlace(f)}, score ${f.score.toFixed(2)}: ${candidateDetail(f)}`;
-}
-
-function candidatePlace(f: Pick<CandidateFacts, 'engineId' | 'rank' | 'selection' | 'chainName'>): string {
   const place = f.selection === 'pinned' ? '#1 (pinned)' : f.selection === 'chain' ? `#${f.rank} in chain "${f.chainName}"` : `#${f.rank}`;
-  return `${f.engineId}: ${place}`;
-}
-
-function candidateDetail(f: CandidateFacts): string {
-  const trimmed = f.generatedSeconds > f.shotSeconds + 1e-9 ? ` (trimmed to ${f.shotSeconds} s)` : '';
-  const observed = f.successes + f.failures > 0 ? `, ${f.successes}/${f.successes + f.failures} ok` : '';
-  return (
-    `quality ${f.quality.toFixed(2)} for ${f.kind}, ` +
-    `${formatUsd(f.micros)} for ${f.generatedSeconds} s${trimmed} at ${f.resolution}, ~${formatSeconds(f.expectedLatencyMs)}${observed}`
-  );
+  const parts = [f.engineId, ': ', place, ', score ', f.score.toFixed(2), ': quality ', f.quality.toFixed(2), ' for ', f.kind, ', '];
+  parts.push(formatUsd(f.micros), ' for ', String(f.generatedSeconds), ' s');
+  if (f.generatedSeconds > f.shotSeconds + 1e-9) parts.push(' (trimmed to ', String(f.shotSeconds), ' s)');
+  parts.push(' at ', f.resolution, ', ~', formatSeconds(f.expectedLatencyMs));
+  if (f.successes + f.failures > 0) parts.push(', ', String(f.successes), '/', String(f.successes + f.failures), ' ok');
+  return parts.join('');
 }
 
 export function rejectionLine(engineId: string, reason: string): string {
-  return `${engineId}: rejected, ${reason}`;
+  return [engineId, ': rejected, ', reason].join('');
 }
 
 export function formatSeconds(ms: number): string {

@@ -141,16 +141,18 @@ export function judgeContext(engine: EngineFacts, ctx: RouterContext): ContextVe
   return null;
 }
 
+/** Positions of the shot filters in the fixed order: the only ones run per shot. */
+const SHOT_FILTERS = HARD_FILTERS.flatMap((filter, index) => (filter.scope === 'shot' ? [{ filter, index }] : []));
+
 /**
  * The first filter in the fixed order that rejects the engine for this shot: shot
  * filters are run, context filters are read from the verdict judged when preparing.
  */
 export function firstRejection(engine: PreparedEngine, shot: ShotAsk, ctx: RouterContext, selection: Selection): FilterVerdict | null {
   const stop = engine.contextVerdict?.index ?? HARD_FILTERS.length;
-  for (let index = 0; index < stop; index++) {
-    const filter = HARD_FILTERS[index]!;
-    if (filter.scope !== 'shot') continue;
-    const reason = filter.reject(engine, shot, ctx, selection);
+  for (const { filter, index } of SHOT_FILTERS) {
+    if (index > stop) break;
+    const reason = filter.scope === 'shot' ? filter.reject(engine, shot, ctx, selection) : null;
     if (reason !== null) return { filter: filter.name, reason };
   }
   return engine.contextVerdict;

@@ -46,6 +46,14 @@ export function audioFlag(spec: Pick<EngineSpec, 'audio'>, wantsAudio: boolean):
   return spec.audio === 'always' ? true : spec.audio === 'none' ? false : wantsAudio;
 }
 
+const described = new WeakMap<EngineSpec['durations'], string>();
+
+/** "4, 6, 8 s" or "2-10 s"; remembered per spec, as rejections quote it for shot after shot. */
 export function describeDurations(durations: EngineSpec['durations']): string {
-  return durations.kind === 'range' ? `${durations.min}-${durations.max} s` : `${durations.values.join(', ')} s`;
+  let text = described.get(durations);
+  if (text === undefined) {
+    text = durations.kind === 'range' ? `${durations.min}-${durations.max} s` : `${durations.values.join(', ')} s`;
+    described.set(durations, text);
+  }
+  return text;
 }
