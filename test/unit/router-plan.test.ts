@@ -164,6 +164,25 @@ describe('planEpisode', () => {
     }
   });
 
+  it('shares frozen plan entries between shots with the same needs, and only between those', () => {
+    const plan = planEpisode(
+      { shots: [shot({ id: 'a' }), shot({ id: 'b' }), shot({ id: 'c', reference: 'x.png' }), shot({ id: 'd', duration: 5.5 })] },
+      ctx({ mode: 'preview' }),
+    );
+    const [a, b, c, d] = plan.shots;
+    expect(b!.candidates[0]).toBe(a!.candidates[0]);
+    expect(b!.candidates).not.toBe(a!.candidates);
+    expect(() => {
+      (a!.candidates[0] as { score: number }).score = 2;
+    }).toThrow(TypeError);
+    b!.candidates.pop();
+    expect(a!.candidates.length).toBe(b!.candidates.length + 1);
+    // A reference image lets the image-only engine in; a different duration changes the trim.
+    expect(ids(c!)).toContain('runway-gen4-turbo');
+    expect(ids(a!)).not.toContain('runway-gen4-turbo');
+    expect(d!.candidates[0]!.reason).toContain('(trimmed to 5.5 s)');
+  });
+
   it('breaks exact score ties by engine id', () => {
     const twin = { ...SEED.engines.find((e) => e.id === 'veo-3.1')!, id: 'aaa-veo-twin' };
     const plan = planShot(shot(), ctx({ engines: [...SEED.engines, twin] }));

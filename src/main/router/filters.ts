@@ -152,7 +152,7 @@ export function firstRejection(engine: PreparedEngine, shot: ShotAsk, ctx: Route
   const stop = engine.contextVerdict?.index ?? HARD_FILTERS.length;
   for (const { filter, index } of SHOT_FILTERS) {
     if (index > stop) break;
-    const reason = filter.scope === 'shot' ? filter.reject(engine, shot, ctx, selection) : null;
+    const reason = filter.reject(engine, shot, ctx, selection);
     if (reason !== null) return { filter: filter.name, reason };
   }
   return engine.contextVerdict;

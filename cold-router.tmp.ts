@@ -1,9 +1,0 @@
-import { loadSeedFile, defaultSeedPath } from './src/main/registry';
-import { planEpisode } from './src/main/router';
-const seed = loadSeedFile(defaultSeedPath());
-const kinds = ['establishing','dialogue','action','closeup','stylized','insert'] as const;
-const shots = Array.from({length:1000},(_,i)=>({id:`s${i}`,kind:kinds[i%6]!,duration:+(1+(i%1000)*0.0179).toFixed(4),audio:i%3===0,reference:i%4===0?'r.png':undefined,engine:'auto'}));
-const engines = [...seed.engines, ...seed.engines.slice(0,2).map(e=>({...e,id:e.id+'-b'}))];
-const mode = (process.argv[2] ?? 'preview') as 'preview';
-const ctx = { engines, health:new Map(), now:Date.now(), mode, output:{resolution:'720p' as const,aspect:'16:9' as const}, remainingBudgetMicros: 50_000_000, hasKey:()=>true, hasAdapter:()=>true, chains:seed.chains };
-const t=performance.now(); const c=process.cpuUsage(); planEpisode({shots},ctx); const u=process.cpuUsage(c); console.log(mode,'cold wall', (performance.now()-t).toFixed(1), 'cpu', ((u.user+u.system)/1000).toFixed(1));
