@@ -8,7 +8,6 @@ import { parseCommand, USAGE, type Command } from './cli/args';
 import { formatEnginesTable } from './cli/engines-table';
 import { createProgressView } from './cli/progress';
 import { formatCosts, formatRenderReport } from './cli/report-text';
-import { killAllFfmpeg } from './media/ffmpeg';
 import type { RenderReport } from './pipeline/render-report';
 import { costSummary } from './store/reports';
 import { defaultDataDir, openStudio, type StudioServices } from './studio';
@@ -44,7 +43,6 @@ export async function main(argv: string[], io: { stdout: NodeJS.WriteStream; std
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    killAllFfmpeg();
     studio?.close();
   }
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { EngineRow, ProgressEvent, StudioApi } from '../shared/api';
 import type { ProviderId } from '../shared/domain';
 import { BUILT_IN_ADAPTERS, EngineCatalog, type EngineFactory } from './engines';
+import { killAllFfmpeg } from './media/ffmpeg';
 import { checkClip } from './media/gate';
 import { locateFfmpeg, type FfmpegLocation } from './media/locate';
 import { emptyHealth, HealthRepository } from './registry/health';
@@ -118,8 +119,10 @@ export class StudioServices {
     }));
   }
 
+  /** Stops renders and every ffmpeg child (the app quitting, the CLI exiting). */
   close(): void {
     this.render.cancelAll();
+    killAllFfmpeg();
     this.db.close();
   }
 }

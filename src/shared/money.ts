@@ -19,5 +19,6 @@ export function formatUsd(micros: Micros, decimals = 2): string {
 
 /** Cost of `seconds` of video at `microsPerSecond`, rounded up to a whole micro-dollar. */
 export function costForSeconds(microsPerSecond: Micros, seconds: number): Micros {
-  return Math.ceil(microsPerSecond * seconds - 1e-6);
+  // max(0, …) also turns the -0 of a free engine into 0.
+  return Math.max(0, Math.ceil(microsPerSecond * seconds - 1e-6));
 }
