@@ -14,21 +14,11 @@ import { loadSeedFile } from '../src/main/registry/seed-file';
 import { defaultSeedPath } from '../src/main/registry/seed-path';
 import { PipelineHarness, board } from '../test/support/pipeline-harness';
 import { scriptedSpec } from '../test/support/scripted-engine';
+import { seededRandom } from '../test/support/seeded-random';
 
 const SHOTS = 24;
 const CONCURRENCY = 6;
 const RUNS = 3;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Longest-processing-time-first on `machines` identical slots: a near-optimal schedule. */
 function lptMakespan(latencies: number[], machines: number): number {
@@ -41,7 +31,7 @@ function lptMakespan(latencies: number[], machines: number): number {
 }
 
 async function pipelineRun(seed: number): Promise<{ wallMs: number; idealMs: number; lowerBoundMs: number }> {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   // Latency 0.1 s per second of video, durations 2..15 s: jobs of 0.2..1.5 s.
   const spec = scriptedSpec('scripted', { concurrency: CONCURRENCY, pollIntervalMs: 25, speed: { baseSeconds: 0, secondsPerVideoSecond: 0.1 } });
   const durations = Array.from({ length: SHOTS }, () => 2 + Math.floor(random() * 14));
@@ -64,7 +54,7 @@ async function pipelineRun(seed: number): Promise<{ wallMs: number; idealMs: num
 
 function routeBench(): { medianMs: number; bestMs: number; engines: number } {
   const seed = loadSeedFile(defaultSeedPath());
-  const random = mulberry32(7);
+  const random = seededRandom(7);
   // Storyboards stop at 500 shots; the router itself takes any number.
   const storyboard = {
     shots: Array.from({ length: 1000 }, (_, i) =>

@@ -2,18 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EngineError, type ErrorKind } from '../../src/shared/errors';
 import { PipelineHarness, board } from '../support/pipeline-harness';
 import { scriptedSpec } from '../support/scripted-engine';
-
-/** A small deterministic PRNG so every seed replays the same run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../support/seeded-random';
 
 const FAILURES: ErrorKind[] = ['unavailable', 'content_policy', 'invalid_request', 'rate_limited'];
 
@@ -23,7 +12,7 @@ describe('budget: 50 shots in parallel never overspend', () => {
   afterEach(() => h?.cleanup());
 
   it.each(Array.from({ length: 12 }, (_, i) => i + 1))('seed %i', async (seed) => {
-    const random = mulberry32(seed);
+    const random = seededRandom(seed);
     const prices = [50_000, 120_000, 400_000].map((base) => Math.round(base * (0.5 + random())));
     const engines = prices.map((price, i) =>
       scriptedSpec(`e${i}`, { concurrency: 4 + i * 3, pricing: (['720p'] as const).flatMap((r) => [false, true].map((audio) => ({ resolution: r, audio, microsPerSecond: price }))) }),
