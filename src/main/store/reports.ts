@@ -72,7 +72,11 @@ export function costSummary(db: Db): CostSummary {
     )
     .all() as CostSummary['byEpisode'];
   const byMode = db
-    .prepare(`SELECT mode, COALESCE(SUM(micros), 0) AS spentMicros FROM ledger WHERE entry = 'charge' GROUP BY mode ORDER BY mode`)
+    .prepare(
+      `SELECT e.mode, COALESCE(SUM(l.micros), 0) AS spentMicros
+       FROM episodes e LEFT JOIN ledger l ON l.episode_id = e.id AND l.entry = 'charge'
+       GROUP BY e.mode ORDER BY e.mode`,
+    )
     .all() as { mode: RenderMode; spentMicros: number }[];
   const totalMicros = byMode.reduce((sum, m) => sum + m.spentMicros, 0);
   return { byEngine, byEpisode, byMode, totalMicros, previewSaving: previewSaving(db) };
