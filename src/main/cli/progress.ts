@@ -37,7 +37,7 @@ class PlainView implements ProgressView {
       this.stream.write(`${event.shotId ?? ''} ${event.message}\n`);
       return;
     }
-    if (event.type !== 'shot' || !event.shotId || !event.state || event.state === 'polling') return;
+    if (event.type !== 'shot' || !event.shotId || !event.state || event.state === 'polling' || event.state === 'pending') return;
     const line = `${event.shotId}: ${event.state}${event.engineId ? ` (${event.engineId})` : ''}${event.message ? `: ${event.message}` : ''}`;
     if (this.last.get(event.shotId) === line) return;
     this.last.set(event.shotId, line);

@@ -138,6 +138,8 @@ async function generateShots(
     const spec = deps.spec(engineId);
     return { pollIntervalMs: spec.pollIntervalMs, stallTimeoutMs: stallTimeout(spec, candidate?.expectedLatencyMs ?? 60_000) };
   };
+  // Announced in storyboard order, so progress views list shots the way the user wrote them.
+  for (const shot of shots) deps.emit({ episodeId: episode.id, shotId: shot.id, type: 'shot', state: 'pending' });
   // Longest expected job first: with a fixed number of slots this keeps the makespan
   // close to ideal (LPT scheduling) instead of leaving one long shot for the end.
   const ordered = [...shots].sort((a, b) => expectedLatency(plans, b) - expectedLatency(plans, a));
