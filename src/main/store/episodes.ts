@@ -93,15 +93,7 @@ const toShot = (row: ShotRow): ShotRecord => ({
   failureReason: row.failure_reason,
 });
 
-export interface NewEpisode {
-  runKey: string;
-  storyboardPath: string;
-  storyboard: Storyboard;
-  outputPath: string;
-  mode: RenderMode;
-  budgetMicros: number | null;
-  options: Record<string, unknown>;
-}
+export type NewEpisode = Pick<EpisodeRecord, 'runKey' | 'storyboardPath' | 'storyboard' | 'outputPath' | 'mode' | 'budgetMicros' | 'options'>;
 
 export class EpisodeStore {
   constructor(
