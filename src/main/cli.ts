@@ -61,12 +61,8 @@ async function run(command: Exclude<Command, { name: 'help' }>, studio: StudioSe
     }
     case 'render':
     case 'resume': {
-      const shotIds: string[] = [];
-      const view = createProgressView(io.stderr, shotIds, { quiet: false });
-      const unsubscribe = studio.onProgress((event) => {
-        if (event.shotId && !shotIds.includes(event.shotId)) shotIds.push(event.shotId);
-        view.update(event);
-      });
+      const view = createProgressView(io.stderr);
+      const unsubscribe = studio.onProgress((event) => view.update(event));
       let report: RenderReport;
       try {
         report =

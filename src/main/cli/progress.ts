@@ -17,9 +17,9 @@ interface ShotLine {
 
 const DONE_STATES = new Set(['accepted', 'failed']);
 
-export function createProgressView(stream: NodeJS.WriteStream, shotIds: string[], options: { quiet: boolean }): ProgressView {
-  if (options.quiet) return { update: () => {}, finish: () => {} };
-  return stream.isTTY ? new BarsView(stream, shotIds) : new PlainView(stream);
+/** Shots appear in the order their first event arrives: the runner announces them in storyboard order. */
+export function createProgressView(stream: NodeJS.WriteStream): ProgressView {
+  return stream.isTTY ? new BarsView(stream) : new PlainView(stream);
 }
 
 class PlainView implements ProgressView {
@@ -53,12 +53,7 @@ class BarsView implements ProgressView {
   private drawnLines = 0;
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(
-    private readonly stream: NodeJS.WriteStream,
-    shotIds: string[],
-  ) {
-    for (const id of shotIds) this.shots.set(id, { state: 'pending', progress: 0 });
-  }
+  constructor(private readonly stream: NodeJS.WriteStream) {}
 
   update(event: ProgressEvent): void {
     if (event.type === 'stitch') this.stitch = event.progress ?? this.stitch ?? 0;

@@ -17,7 +17,7 @@ import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { collectLateResults } from './late-results';
 import { RunEngineState, type HealthLog } from './run-state';
 import { Semaphore } from './semaphore';
-import { runShot, type ChainCandidate, type ShotOutcome } from './shot-runner';
+import { runShot, type ChainCandidate } from './shot-runner';
 
 export interface PlannedShot {
   chain: ChainCandidate[];
@@ -84,16 +84,17 @@ export async function runEpisode(episodeId: string, deps: EpisodeRunnerDeps, opt
     const todo = deps.episodes.shots(episodeId).filter((record) => !(record.status === 'accepted' && clipStillThere(deps.attempts, record.acceptedAttemptId)));
     const money = deps.attempts.ledger.episodeMoney(episodeId);
     const remaining = episode.budgetMicros === null ? null : episode.budgetMicros - money.committedMicros;
-    const plans = deps.plan(episode, todo.map((r) => shotsById.get(r.shotId)!), remaining, state.disabledEngines());
+    const todoShots = todo.map((r) => shotsById.get(r.shotId)!);
+    const plans = deps.plan(episode, todoShots, remaining, state.disabledEngines());
     for (const record of todo) deps.episodes.setShotPlan(episodeId, record.shotId, plans.get(record.shotId)?.view ?? null);
 
-    const outcomes = await generateShots(episode, todo.map((r) => shotsById.get(r.shotId)!), plans, state, deps, options);
+    await generateShots(episode, todoShots, plans, state, deps, options);
     await collectLateResults(episode, deps, signal);
 
     const failedShots = deps.episodes
       .shots(episodeId)
       .filter((s) => s.status !== 'accepted')
-      .map((s) => ({ shotId: s.shotId, reason: outcomes.get(s.shotId)?.status === 'failed' ? (outcomes.get(s.shotId) as { reason: string }).reason : (s.failureReason ?? 'not made') }));
+      .map((s) => ({ shotId: s.shotId, reason: s.failureReason ?? 'not made' }));
     const accepted = acceptedClips(episode, deps);
     if (accepted.length === 0 || (options.strict && failedShots.length > 0)) {
       const why = accepted.length === 0 ? 'no shot was accepted' : `--strict: ${failedShots.length} shot(s) failed`;
@@ -125,7 +126,7 @@ async function generateShots(
   state: RunEngineState,
   deps: EpisodeRunnerDeps,
   options: RunOptions,
-): Promise<Map<string, ShotOutcome>> {
+): Promise<void> {
   const globalSlots = new Semaphore(options.concurrency);
   const engineSlots = new Map<string, Semaphore>();
   const slotsFor = (engineId: string) => {
@@ -143,7 +144,6 @@ async function generateShots(
   // Longest expected job first: with a fixed number of slots this keeps the makespan
   // close to ideal (LPT scheduling) instead of leaving one long shot for the end.
   const ordered = [...shots].sort((a, b) => expectedLatency(plans, b) - expectedLatency(plans, a));
-  const outcomes = new Map<string, ShotOutcome>();
   const results = await Promise.allSettled(
     ordered.map(async (shot) => {
       const plan = plans.get(shot.id);
@@ -160,7 +160,6 @@ async function generateShots(
         },
         {
           ...deps,
-          engine: deps.engine,
           limits,
           state,
           globalSlots,
@@ -173,17 +172,14 @@ async function generateShots(
       if (outcome.status === 'failed') {
         const reason = plan && plan.chain.length === 0 ? noEngineReason(plan.view) : outcome.reason;
         deps.episodes.setShotStatus(episode.id, shot.id, 'failed', reason);
-        outcomes.set(shot.id, { status: 'failed', reason });
         deps.emit({ episodeId: episode.id, shotId: shot.id, type: 'shot', state: 'failed', message: reason });
       } else {
-        outcomes.set(shot.id, outcome);
         deps.emit({ episodeId: episode.id, shotId: shot.id, type: 'shot', state: 'accepted', engineId: outcome.attempt.engineId });
       }
     }),
   );
   const crashed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (crashed) throw crashed.reason;
-  return outcomes;
 }
 
 function expectedLatency(plans: Map<string, PlannedShot>, shot: Shot): number {
