@@ -15,6 +15,7 @@ export const STUDIO_CHANNELS = {
   getEpisode: 'studio:get-episode',
   listEpisodes: 'studio:list-episodes',
   costSummary: 'studio:cost-summary',
+  heldReservations: 'studio:held-reservations',
 } as const;
 export type StudioChannel = (typeof STUDIO_CHANNELS)[keyof typeof STUDIO_CHANNELS];
 
@@ -28,12 +29,50 @@ export interface EngineRow {
   adapterAvailable: boolean;
 }
 
-export interface RenderOptions {
+/** How a render treats money it cannot be sure of; the same choices for a new render and a resume. */
+export interface MoneyChoices {
+  /**
+   * Start even when the plan's estimate is over the budget or some shots have no engine:
+   * shots that do not fit fail with the reason and the rest is stitched.
+   */
+  allowPartial?: boolean;
+  /**
+   * Generate again the shots whose submit outcome is unknown (the provider may have
+   * made, and billed, a job we never heard back about and cannot look up).
+   */
+  resubmitUnknown?: boolean;
+}
+
+export interface RenderOptions extends MoneyChoices {
   outputPath: string;
   mode?: RenderMode;
   budgetUsd?: number;
   concurrency?: number;
   strict?: boolean;
+}
+
+/** Resuming an episode: the same choices as a render, and the budget may be raised (or lowered). */
+export interface ResumeOptions extends MoneyChoices {
+  budgetUsd?: number;
+  concurrency?: number;
+  strict?: boolean;
+}
+
+/** Money still reserved for one attempt, and why (`shotline costs --held`). */
+export interface HeldReservation {
+  episodeId: string;
+  title: string;
+  shotId: string;
+  attemptId: string;
+  engineId: string;
+  /** The attempt's state: submitting, submitted, timed_out, unknown, ... */
+  status: string;
+  heldMicros: number;
+  /** Epoch ms the reservation was made. */
+  since: number;
+  /** Epoch ms after which it is released if nothing is heard of the job; null while the job is live. */
+  holdUntil: number | null;
+  reason: string;
 }
 
 export interface CandidateView {
@@ -129,5 +168,6 @@ export interface StudioApi {
   getEpisode(episodeId: string): Promise<EpisodeView>;
   listEpisodes(): Promise<Pick<EpisodeView, 'episodeId' | 'title' | 'mode' | 'status' | 'outputPath'>[]>;
   costSummary(): Promise<CostSummary>;
+  heldReservations(): Promise<HeldReservation[]>;
   onProgress(listener: (event: ProgressEvent) => void): () => void;
 }

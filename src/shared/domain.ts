@@ -1,3 +1,5 @@
+import type { Micros } from './money';
+
 /**
  * Domain vocabulary shared by every process: shot kinds, output formats, render modes
  * and the registry's view of an engine. Pure types and constants only.
@@ -45,7 +47,30 @@ export interface EnginePrice {
   resolution: Resolution;
   audio: boolean;
   /** Integer micro-dollars per second of generated video. */
-  microsPerSecond: number;
+  microsPerSecond: Micros;
+}
+
+/** Either a fixed list of durations in seconds, or a continuous integer range. */
+export type Durations = { kind: 'list'; values: number[] } | { kind: 'range'; min: number; max: number };
+
+/**
+ * Durations that apply only at some resolutions or with a reference image (Veo on the
+ * Gemini API makes 1080p, 4K and image-to-video only at 8 s). The first rule that
+ * matches a shot wins; a shot no rule matches uses the engine's `durations`.
+ */
+export interface DurationRule {
+  resolutions?: Resolution[];
+  /** true: applies only to shots with a reference image. */
+  withReference?: boolean;
+  durations: Durations;
+}
+
+/** What a model accepts beyond the prompt itself. */
+export interface EngineCapabilities {
+  seed: boolean;
+  negativePrompt: boolean;
+  /** Longest prompt the model takes, in characters (UTF-16 code units, as the providers count). */
+  maxPromptChars: number;
 }
 
 /**
@@ -60,8 +85,9 @@ export interface EngineSpec {
   modes: InputMode[];
   /** 'none': silent only; 'optional': audio on request; 'always': every clip has audio. */
   audio: 'none' | 'optional' | 'always';
-  /** Either a fixed list of durations in seconds, or a continuous integer range. */
-  durations: { kind: 'list'; values: number[] } | { kind: 'range'; min: number; max: number };
+  durations: Durations;
+  durationRules?: DurationRule[];
+  capabilities: EngineCapabilities;
   resolutions: Resolution[];
   aspects: Aspect[];
   pricing: EnginePrice[];
@@ -84,7 +110,21 @@ export interface EngineSpec {
   notes?: string;
 }
 
-/** Observed health of an engine, kept beside the registry entry. */
+/**
+ * What holds for every model of one provider account: the account's concurrency limit
+ * (shared by its models) and how long the provider keeps a finished job's output, which
+ * bounds how long money may stay reserved for a job we lost sight of.
+ */
+export interface ProviderSpec {
+  id: ProviderId;
+  concurrency: number;
+  outputRetentionHours: number;
+}
+
+/**
+ * Observed health of an engine, kept beside the registry entry. Counts cover a recent
+ * window and only the engine's own faults (policy.ts decides which kinds those are).
+ */
 export interface EngineHealth {
   engineId: string;
   successes: number;

@@ -22,13 +22,26 @@ export class ShotlineError extends Error {
   override name = 'ShotlineError';
 }
 
+export interface EngineErrorDetails {
+  retryAfterMs?: number;
+  providerCode?: string;
+  httpStatus?: number;
+  /**
+   * Set on a failed submit: true when the request may have reached the provider and
+   * created (and be billing) a job although no answer came back (a dropped connection,
+   * a gateway timeout, a cancel mid-request); false when the provider certainly made
+   * nothing (it answered with an error, or the connection was never made).
+   */
+  jobMayExist?: boolean;
+}
+
 /** A failure of one engine call, already classified. Messages never carry secrets. */
 export class EngineError extends ShotlineError {
   override name = 'EngineError';
   constructor(
     readonly kind: ErrorKind,
     message: string,
-    readonly details: { retryAfterMs?: number; providerCode?: string; httpStatus?: number } = {},
+    readonly details: EngineErrorDetails = {},
   ) {
     super(message);
   }

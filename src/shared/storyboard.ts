@@ -22,6 +22,12 @@ const idMessage = 'must be 1-64 letters, digits, "_" or "-", starting with a let
 
 export const shotIdSchema = z.string().regex(idPattern, idMessage);
 
+/** An episode budget in USD: the storyboard's `budget.limit` and the `--budget` flag share it. */
+export const budgetLimitSchema = z
+  .number()
+  .positive('must be more than 0')
+  .max(LIMITS.maxBudgetUsd, `must be at most ${LIMITS.maxBudgetUsd} USD`);
+
 const transitionSchema = z
   .object({
     type: z.enum(TRANSITION_TYPES).default('cut'),
@@ -79,15 +85,7 @@ export const storyboardSchema = z
   .object({
     title: z.string().trim().min(1, 'must not be empty').max(LIMITS.titleChars, `must be at most ${LIMITS.titleChars} characters`),
     output: outputSchema.default({ resolution: '1080p', aspect: '16:9', fps: 24, loudness: -16 }),
-    budget: z
-      .object({
-        limit: z
-          .number()
-          .positive('must be more than 0')
-          .max(LIMITS.maxBudgetUsd, `must be at most ${LIMITS.maxBudgetUsd} USD`),
-      })
-      .strict()
-      .optional(),
+    budget: z.object({ limit: budgetLimitSchema }).strict().optional(),
     mode: z.enum(RENDER_MODES).default('final'),
     /** A named fallback chain for every shot that does not name its own. */
     chain: z.string().min(1, 'must not be empty').optional(),

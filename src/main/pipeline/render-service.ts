@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { extname, resolve } from 'node:path';
-import type { EpisodePlanView, RenderOptions } from '../../shared/api';
+import type { EpisodePlanView, RenderOptions, ResumeOptions } from '../../shared/api';
 import { UserError } from '../../shared/errors';
 import { usdToMicros, type Micros } from '../../shared/money';
 import type { Storyboard } from '../../shared/storyboard';
@@ -42,7 +42,7 @@ export class RenderService {
   }
 
   /** Resumes an episode by id, or the most recent one whose process stopped. */
-  async resume(episodeId: string | undefined, request: Partial<RenderRequest>, signal?: AbortSignal): Promise<RenderReport> {
+  async resume(episodeId: string | undefined, request: ResumeOptions, signal?: AbortSignal): Promise<RenderReport> {
     const episode = episodeId ? this.services.episodes.find(episodeId) : this.services.episodes.unfinished()[0];
     if (!episode) throw new UserError(episodeId ? `no episode ${episodeId} in this data directory` : 'nothing to resume: no interrupted render in this data directory');
     return this.run(episode.id, request, true, signal);

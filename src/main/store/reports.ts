@@ -2,7 +2,7 @@
  * Read models over the store: the episode view (shots, attempts, money) and the cost
  * summaries behind `shotline costs`. Queries only; nothing here writes.
  */
-import type { AttemptView, CostSummary, EpisodeView, ShotView } from '../../shared/api';
+import type { AttemptView, CostSummary, EpisodeView, HeldReservation, ShotView } from '../../shared/api';
 import type { RenderMode } from '../../shared/domain';
 import type { Db } from './database';
 import type { AttemptStore } from './attempts';
@@ -107,4 +107,21 @@ function previewSaving(db: Db): CostSummary['previewSaving'] {
     finalEstimateMicros += estimate;
   }
   return { previewSpentMicros, finalEstimateMicros, savedMicros: finalEstimateMicros - previewSpentMicros, episodes };
+}
+
+/**
+ * Every attempt that still holds money, with why: what `shotline costs --held` lists.
+ * Newest first.
+ */
+export function heldReservations(db: Db): HeldReservation[] {
+  const rows = db
+    .prepare(
+      `SELECT a.episode_id AS episodeId, e.title, a.shot_id AS shotId, a.id AS attemptId, a.engine_id AS engineId, a.status,
+              SUM(CASE l.entry WHEN 'reserve' THEN l.micros WHEN 'release' THEN -l.micros ELSE 0 END) AS heldMicros,
+              a.created_at AS since, a.error_message AS message
+       FROM attempts a JOIN episodes e ON e.id = a.episode_id JOIN ledger l ON l.attempt_id = a.id
+       GROUP BY a.id HAVING heldMicros > 0 ORDER BY a.created_at DESC`,
+    )
+    .all() as (Omit<HeldReservation, 'holdUntil' | 'reason'> & { message: string | null })[];
+  return rows.map(({ message, ...row }) => ({ ...row, holdUntil: null, reason: message ?? `attempt ${row.status}` }));
 }
