@@ -1,84 +1,192 @@
 /**
  * The headless face of Shotline (`shotline` bin): the same services as the desktop app,
- * under plain Node. Exit codes: 0 done, 1 some shots failed, 2 usage or validation error.
+ * under plain Node. Exit codes: cli/exit-codes.ts. Output goes through SafeOutput
+ * wrappers: a closed or full stdout/stderr loses text, never a render or its exit code.
  */
 import { resolve } from 'node:path';
-import { CancelledError, ShotlineError, UserError } from '../shared/errors';
+import { CancelledError } from '../shared/errors';
 import { parseCommand, USAGE, type Command } from './cli/args';
 import { formatEnginesTable } from './cli/engines-table';
-import { createProgressView } from './cli/progress';
-import { formatCosts, formatRenderReport } from './cli/report-text';
+import { describeError, noteLostOutput, reportError } from './cli/error-report';
+import { EXIT, type ExitCode } from './cli/exit-codes';
+import { safeOutput, type OutputStream, type SafeOutput } from './cli/output';
+import { createProgressView, type ProgressView } from './cli/progress';
+import { formatCosts, formatHeldReservations, formatRenderReport } from './cli/report-text';
+import { killAllFfmpeg } from './media/ffmpeg';
+import { quoteShellArg } from './media/quote';
 import type { RenderReport } from './pipeline/render-report';
-import { costSummary } from './store/reports';
+import { costSummary, heldReservations } from './store/reports';
 import { defaultDataDir, openStudio, type StudioServices } from './studio';
 
-export const EXIT = { ok: 0, shotsFailed: 1, usage: 2, cancelled: 130 } as const;
+export { EXIT, EXIT_CODE_TABLE, type ExitCode } from './cli/exit-codes';
 
-export async function main(argv: string[], io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream } = process): Promise<number> {
-  let studio: StudioServices | undefined;
-  const controller = new AbortController();
-  const onSignal = () => {
-    io.stderr.write('\nCancelling... (the render can be resumed with `shotline resume`)\n');
-    controller.abort();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    const command = parseCommand(argv);
-    if (command.name === 'help') {
-      io.stdout.write(`${USAGE}\n`);
-      return EXIT.ok;
-    }
-    studio = openStudio({ dataDir: resolve(command.dataDir ?? defaultDataDir()), log: process.env.SHOTLINE_DEBUG ? (l) => io.stderr.write(`${l}\n`) : undefined });
-    return await run(command, studio, io, controller.signal);
-  } catch (error) {
-    if (error instanceof UserError) {
-      io.stderr.write(`shotline: ${error.message}\n`);
-      return EXIT.usage;
-    }
-    if (error instanceof CancelledError) return EXIT.cancelled;
-    const message = error instanceof ShotlineError || process.env.SHOTLINE_DEBUG ? ((error as Error).stack ?? String(error)) : (error as Error).message;
-    io.stderr.write(`shotline: ${message}\n`);
-    return EXIT.shotsFailed;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    studio?.close();
-  }
+export interface CliStreams {
+  stdout: OutputStream;
+  stderr: OutputStream;
 }
 
-async function run(command: Exclude<Command, { name: 'help' }>, studio: StudioServices, io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream }, signal: AbortSignal): Promise<number> {
+interface CliOutput {
+  stdout: SafeOutput;
+  stderr: SafeOutput;
+}
+
+type RunCommand = Exclude<Command, { name: 'help' }>;
+
+/** How long the end of a run waits to learn whether the report reached stdout. */
+const OUTPUT_SETTLE_MS = 250;
+
+export async function main(argv: string[], streams: CliStreams = process): Promise<ExitCode> {
+  const io: CliOutput = { stdout: safeOutput(streams.stdout), stderr: safeOutput(streams.stderr) };
+  const debug = Boolean(process.env.SHOTLINE_DEBUG);
+  let command: Command;
+  try {
+    command = parseCommand(argv);
+  } catch (error) {
+    return reportError(error, io.stderr, { cancelled: false, debug });
+  }
+  if (command.name === 'help') {
+    io.stdout.write(`${USAGE}\n`);
+    return EXIT.ok;
+  }
+
+  const cancel = new AbortController();
+  // Only for the real process: a test that passes its own streams keeps its runner's handlers.
+  const stopCrashHandler = streams === process ? exitOnCrash(io.stderr, debug) : () => {};
+  let studio: StudioServices | undefined;
+  let code: ExitCode;
+  try {
+    studio = openStudio({ dataDir: resolve(command.dataDir ?? defaultDataDir()), log: debug ? (line) => io.stderr.write(`${line}\n`) : undefined });
+    code = await run(command, studio, io, cancel);
+  } catch (error) {
+    code = reportError(error, io.stderr, { cancelled: cancel.signal.aborted, debug });
+  }
+  try {
+    studio?.close();
+  } catch (error) {
+    const closeCode = reportError(error, io.stderr, { cancelled: false, debug });
+    if (code === EXIT.ok) code = closeCode;
+  }
+  // A full disk or a closed pipe may be reported only after write() returned.
+  await io.stdout.settle(OUTPUT_SETTLE_MS);
+  noteLostOutput(io.stdout, io.stderr, debug);
+  stopCrashHandler();
+  return code;
+}
+
+/**
+ * A throw nobody catches (a bug in a timer or stream callback) would otherwise print
+ * Node's stack trace and exit 1, which reads as "some shots failed". It is reported like
+ * any other error instead and ends the process: after an uncaught exception nothing is
+ * known to be consistent, and every state of a render is safe to resume from.
+ */
+function exitOnCrash(stderr: SafeOutput, debug: boolean): () => void {
+  const onCrash = (error: unknown) => {
+    const code = reportError(error, stderr, { cancelled: false, debug });
+    killAllFfmpeg();
+    // Not 2 or 3 even for a stray UserError: once work has started, "nothing was spent" cannot be promised.
+    process.exit(code === EXIT.cancelled ? code : EXIT.internal);
+  };
+  process.on('uncaughtException', onCrash);
+  return () => process.off('uncaughtException', onCrash);
+}
+
+async function run(command: RunCommand, studio: StudioServices, io: CliOutput, cancel: AbortController): Promise<ExitCode> {
   switch (command.name) {
     case 'engines': {
       const rows = studio.engineRows();
-      io.stdout.write(command.json ? `${JSON.stringify(rows, null, 2)}\n` : `${formatEnginesTable(rows, { color: !!io.stdout.isTTY })}\n`);
+      io.stdout.write(command.json ? toJson(rows) : `${formatEnginesTable(rows, { color: io.stdout.isTTY })}\n`);
       return EXIT.ok;
     }
     case 'costs': {
-      const summary = costSummary(studio.db);
-      io.stdout.write(command.json ? `${JSON.stringify(summary, null, 2)}\n` : `${formatCosts(summary)}\n`);
+      if (command.held) {
+        const held = heldReservations(studio.db);
+        io.stdout.write(command.json ? toJson(held) : `${formatHeldReservations(held)}\n`);
+      } else {
+        const summary = costSummary(studio.db);
+        io.stdout.write(command.json ? toJson(summary) : `${formatCosts(summary)}\n`);
+      }
       return EXIT.ok;
     }
     case 'render':
-    case 'resume': {
-      const view = createProgressView(io.stderr);
-      const unsubscribe = studio.onProgress((event) => view.update(event));
-      let report: RenderReport;
-      try {
-        report =
-          command.name === 'render'
-            ? await studio.render.render(
-                command.storyboard,
-                { outputPath: command.out, mode: command.mode, budgetUsd: command.budget, concurrency: command.concurrency, strict: command.strict, fresh: command.fresh },
-                signal,
-              )
-            : await studio.render.resume(command.episodeId, { concurrency: command.concurrency, strict: command.strict }, signal);
-      } finally {
-        unsubscribe();
-        view.finish();
-      }
-      io.stdout.write(command.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatRenderReport(report)}\n`);
-      return report.status === 'completed' ? EXIT.ok : EXIT.shotsFailed;
-    }
+    case 'resume':
+      return renderOrResume(command, studio, io, cancel);
   }
+}
+
+async function renderOrResume(
+  command: Extract<RunCommand, { name: 'render' | 'resume' }>,
+  studio: StudioServices,
+  io: CliOutput,
+  cancel: AbortController,
+): Promise<ExitCode> {
+  const view = createProgressView(io.stderr);
+  let episodeId = command.name === 'resume' ? command.episodeId : undefined;
+  const unsubscribe = studio.onProgress((event) => {
+    episodeId ??= event.episodeId;
+    // The view only displays; a fault in it must not reach the pipeline that emitted the event.
+    try {
+      view.update(event);
+    } catch (error) {
+      if (process.env.SHOTLINE_DEBUG) io.stderr.write(`progress display failed: ${describeError(error, true)}\n`);
+    }
+  });
+  const stopListening = cancelOnSignals(cancel, () => view.notice(cancelNotice(episodeId, command.dataDir)));
+  let report: RenderReport;
+  try {
+    const money = { allowPartial: command.allowPartial, resubmitUnknown: command.resubmitUnknown };
+    report =
+      command.name === 'render'
+        ? await studio.render.render(
+            command.storyboard,
+            { outputPath: command.out, mode: command.mode, budgetUsd: command.budget, concurrency: command.concurrency, strict: command.strict, fresh: command.fresh, ...money },
+            cancel.signal,
+          )
+        : await studio.render.resume(command.episodeId, { budgetUsd: command.budget, concurrency: command.concurrency, strict: command.strict, ...money }, cancel.signal);
+  } finally {
+    stopListening();
+    unsubscribe();
+    finishQuietly(view);
+  }
+  io.stdout.write(command.json ? toJson(report) : `${formatRenderReport(report)}\n`);
+  if (report.status === 'completed') return EXIT.ok;
+  return cancel.signal.aborted ? EXIT.cancelled : EXIT.shotsFailed;
+}
+
+/**
+ * Ctrl-C or SIGTERM aborts the render once; the handlers are then removed, so a second
+ * Ctrl-C gets Node's default and quits at once (every state is safe to resume from).
+ */
+function cancelOnSignals(cancel: AbortController, announce: () => void): () => void {
+  const stop = () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  const onSignal = () => {
+    stop();
+    try {
+      announce();
+    } finally {
+      cancel.abort(new CancelledError('cancelled by the user'));
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return stop;
+}
+
+function cancelNotice(episodeId: string | undefined, dataDir: string | undefined): string {
+  const resume = ['shotline resume', episodeId, dataDir === undefined ? undefined : `--data-dir ${quoteShellArg(dataDir)}`].filter(Boolean).join(' ');
+  return `\nCancelling: stopping the jobs in flight (Ctrl-C again quits at once).\nThe render can be resumed with \`${resume}\`.\n`;
+}
+
+function finishQuietly(view: ProgressView): void {
+  try {
+    view.finish();
+  } catch {
+    // Only the last progress frame is lost; the report still follows.
+  }
+}
+
+function toJson(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
 }

@@ -5,6 +5,7 @@
 import { homedir, platform } from 'node:os';
 import { join } from 'node:path';
 import type { EngineRow, ProgressEvent, StudioApi } from '../shared/api';
+import { guardEngine, type GuardedEngine } from './engines/boundary';
 import type { ProviderId } from '../shared/domain';
 import { BUILT_IN_ADAPTERS, EngineCatalog, type EngineFactory } from './engines';
 import { killAllFfmpeg } from './media/ffmpeg';
@@ -19,8 +20,8 @@ import { EnvironmentKeys, type KeySource } from './secrets/keys';
 import { openDatabase, type Db } from './store/database';
 import { AttemptStore } from './store/attempts';
 import { EpisodeStore } from './store/episodes';
-import { costSummary, episodeView } from './store/reports';
-import type { ClipGate, PipelineStep } from './pipeline/attempt-runner';
+import { costSummary, episodeView, heldReservations } from './store/reports';
+import type { ClipGate, PipelineStep } from './pipeline/attempt/run-attempt';
 import type { AttemptRecord } from './store/attempts';
 import { RenderService } from './pipeline/render-service';
 
@@ -74,10 +75,21 @@ export class StudioServices {
     this.mediaDir = join(config.dataDir, 'media');
     this.catalog = new EngineCatalog(config.adapters ?? BUILT_IN_ADAPTERS, {
       ffmpeg: () => this.ffmpeg(),
+      credentials: (provider) => this.keys.credentials(provider),
       workDir: (engineId) => join(config.dataDir, 'engines', engineId),
       log: config.log,
     });
     this.render = new RenderService(this);
+  }
+
+  /**
+   * One instance of every engine this build can drive, each behind the classification
+   * boundary; adapters are cheap to create.
+   */
+  async instantiateEngines(): Promise<Map<string, GuardedEngine>> {
+    const specs = this.registry.list({ includeRemoved: true }).filter((spec) => this.catalog.hasAdapter(spec.provider));
+    const engines = await Promise.all(specs.map((spec) => this.catalog.engineFor(spec)));
+    return new Map(engines.map((engine) => [engine.spec.id, guardEngine(engine, { secrets: () => this.keys.secretValues() })]));
   }
 
   ffmpeg(): Promise<FfmpegLocation> {
@@ -142,6 +154,7 @@ export async function createStudio(config: StudioConfig): Promise<Studio> {
     listEpisodes: async () =>
       services.episodes.list().map((e) => ({ episodeId: e.id, title: e.title, mode: e.mode, status: e.status, outputPath: e.outputPath })),
     costSummary: async () => costSummary(services.db),
+    heldReservations: async () => heldReservations(services.db),
     onProgress: (listener) => services.onProgress(listener),
   };
   return { api, close: () => services.close() };

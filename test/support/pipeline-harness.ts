@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EngineSpec } from '../../src/shared/domain';
 import { frameSize } from '../../src/shared/domain';
-import { costForSeconds } from '../../src/shared/money';
+import { costForSeconds, toMicros } from '../../src/shared/money';
+import { guardEngine } from '../../src/main/engines/boundary';
 import { storyboardSchema, type Storyboard, type StoryboardInput } from '../../src/shared/storyboard';
 import type { ProgressEvent } from '../../src/shared/api';
 import { openDatabase, type Db } from '../../src/main/store/database';
@@ -23,6 +24,9 @@ export interface HarnessOptions {
   behaviours?: Record<string, ScriptedBehaviour>;
   /** Chain per shot id; default: every engine in the given order. */
   chains?: Record<string, string[]>;
+  /** The scripted provider account's limits. */
+  providerLimits?: { concurrency?: number; outputRetentionHours?: number };
+  clock?: () => number;
 }
 
 export class PipelineHarness {
@@ -39,7 +43,7 @@ export class PipelineHarness {
 
   constructor(private readonly options: HarnessOptions) {
     this.specs = new Map(options.engines.map((e) => (typeof e === 'string' ? scriptedSpec(e) : e)).map((s) => [s.id, s]));
-    this.provider = new ScriptedProvider(options.behaviours ?? {});
+    this.provider = new ScriptedProvider(options.behaviours ?? {}, options.clock);
     this.db = openDatabase(this.dbPath);
     this.episodes = new EpisodeStore(this.db);
     this.attempts = new AttemptStore(this.db);
@@ -63,19 +67,20 @@ export class PipelineHarness {
       storyboard,
       outputPath: join(this.dir, 'out.mp4'),
       mode: storyboard.mode,
-      budgetMicros: budgetUsd === undefined ? null : Math.round(budgetUsd * 1e6),
+      budgetMicros: budgetUsd === undefined ? null : toMicros(budgetUsd * 1e6),
       options: {},
     }).id;
   }
 
   deps(overrides: Partial<EpisodeRunnerDeps> = {}): EpisodeRunnerDeps {
-    const engines = new Map([...this.specs.values()].map((spec) => [spec.id, this.provider.engine(spec)]));
+    const engines = new Map([...this.specs.values()].map((spec) => [spec.id, guardEngine(this.provider.engine(spec))]));
     return {
       episodes: this.episodes,
       attempts: this.attempts,
       health: this.health,
       engine: (id) => engines.get(id)!,
       spec: (id) => this.specs.get(id)!,
+      provider: (id) => ({ id: this.specs.get(id)!.provider, concurrency: 64, outputRetentionHours: 24, ...this.options.providerLimits }),
       plan: (_episode, shots) =>
         new Map(
           shots.map((shot) => {
@@ -109,7 +114,6 @@ export class PipelineHarness {
       clock: Date.now,
       random: Math.random,
       emit: (event) => this.events.push(event),
-      isProcessAlive: () => false,
       ...overrides,
     };
   }
@@ -138,12 +142,18 @@ export class PipelineHarness {
       .all(episodeId) as { id: string; status: string; actual: number | null; reserved: number; released: number; charged: number; charges: number }[];
     const problems: string[] = [];
     for (const row of rows) {
-      const open = row.status === 'reserved' || row.status === 'submitted' || row.status === 'timed_out';
+      // Still holding money, legitimately: nothing settled yet.
+      const open = ['reserved', 'submitting', 'submitted', 'timed_out', 'unknown'].includes(row.status);
       if (!open && row.reserved !== row.released) problems.push(`${row.id} (${row.status}): reserved ${row.reserved}, released ${row.released}`);
       if (row.charges > 1) problems.push(`${row.id}: charged ${row.charges} times`);
       if (!open && (row.actual ?? 0) !== row.charged) problems.push(`${row.id}: actual ${row.actual}, charged ${row.charged}`);
     }
     return problems;
+  }
+
+  /** The ledger's charges for the episode against the provider's invoice: they must be equal to the micro-dollar. */
+  chargedMicros(episodeId: string): number {
+    return (this.db.prepare(`SELECT COALESCE(SUM(micros), 0) AS n FROM ledger WHERE episode_id = ? AND entry = 'charge'`).get(episodeId) as { n: number }).n;
   }
 
   cleanup(): void {
@@ -153,12 +163,13 @@ export class PipelineHarness {
 }
 
 export function candidateFor(spec: EngineSpec, duration: number): ChainCandidate {
-  const price = spec.pricing[0]?.microsPerSecond ?? 0;
+  const price = costForSeconds(spec.pricing[0]?.microsPerSecond ?? toMicros(0), duration);
   return {
     engineId: spec.id,
     durationSeconds: duration,
     resolution: '720p',
-    estimatedMicros: costForSeconds(price, duration),
+    priceMicros: price,
+    estimatedMicros: price,
     expectedLatencyMs: (spec.speed.baseSeconds + spec.speed.secondsPerVideoSecond * duration) * 1000,
   };
 }

@@ -2,39 +2,66 @@
  * A scripted engine for orchestration tests and benchmarks: a fake *provider* whose
  * jobs live in memory (so they survive a simulated crash of the pipeline), with
  * behaviour chosen per call. Never used in place of an adapter's own tests.
+ *
+ * It is as unkind as a real provider: a re-sent submit makes a second job (unless a test
+ * asks for deduplication), a submit can create its job and still lose the answer, bills
+ * can be above the estimate or fractional or garbage, connections drop mid-poll, jobs
+ * vanish, and download links expire. `billedMicros` is its invoice: what the ledger must
+ * equal.
  */
 import { createHash } from 'node:crypto';
 import { renameSync, writeFileSync } from 'node:fs';
 import type { EngineSpec } from '../../src/shared/domain';
 import { EngineError } from '../../src/shared/errors';
+import { toMicros } from '../../src/shared/money';
 import type { Engine, GenerationRequest, PollResult } from '../../src/main/engines/engine';
 
 export interface ScriptedJob {
   id: string;
   engineId: string;
   request: GenerationRequest;
-  idempotencyKey: string;
+  clientReference: string;
   submittedAt: number;
   readyAt: number;
-  outcome: 'succeed' | 'stall' | EngineError;
+  outcome: 'succeed' | 'stall' | 'vanish' | EngineError;
   cancelled: boolean;
   polls: number;
   downloads: number;
+  /** What this job put on the invoice (0 until it is billed). */
+  billed: number;
+  finishedAt: number | null;
+  /** The token of the newest download link; older links have expired. */
+  linkToken: number;
+  linkIssuedAt: number;
 }
 
 export interface ScriptedBehaviour {
   /** Wall time from submit until the job finishes. */
   latencyMs?: (request: GenerationRequest) => number;
-  /** Fail the submit call itself (rate limits, auth, bad requests are refused here). */
-  submitError?: (request: GenerationRequest, callNo: number) => EngineError | undefined;
-  /** How the job ends. */
-  outcome?: (request: GenerationRequest, jobNo: number) => 'succeed' | 'stall' | EngineError;
-  /** Fail individual poll calls without affecting the job (flaky network). */
-  pollError?: (job: ScriptedJob) => EngineError | undefined;
-  /** What the provider reports as billed; undefined = not reported. */
-  reportedCostMicros?: (request: GenerationRequest) => number | undefined;
-  /** Fail downloads (e.g. expired output). */
-  downloadError?: (job: ScriptedJob) => EngineError | undefined;
+  /** Fail the submit call itself, with an EngineError or anything an SDK throws (rate limits, auth, bad requests, network). */
+  submitError?: (request: GenerationRequest, callNo: number) => unknown;
+  /** Create the job, then lose the answer (a dropped connection after the provider acted). */
+  loseSubmitAnswer?: (request: GenerationRequest, callNo: number) => boolean;
+  /** Honour client references as idempotency keys: a re-sent submit returns the first job. Real providers mostly do not. */
+  dedupeByReference?: boolean;
+  /** Offer a lookup of jobs by client reference (Kling external_task_id, a list endpoint). */
+  findable?: boolean;
+  /** How the job ends. 'vanish': the provider forgets the job (polls answer not found). */
+  outcome?: (request: GenerationRequest, jobNo: number) => 'succeed' | 'stall' | 'vanish' | EngineError;
+  /** Fail individual poll calls without affecting the job (flaky network, 5xx), with an EngineError or a raw error. */
+  pollError?: (job: ScriptedJob) => unknown;
+  /** The provider's estimate at create (fractions allowed); undefined = it gives none. */
+  estimateAtCreate?: (request: GenerationRequest) => number | undefined;
+  /** What a succeeded job bills, reported on the poll (anything: fractions, garbage); undefined = billed at list price and not reported. */
+  billedMicros?: (request: GenerationRequest, job: ScriptedJob) => unknown;
+  /** What a failed job bills (reported); default nothing. */
+  billedOnFailure?: (request: GenerationRequest) => number | undefined;
+  /** Fail downloads (disk, network), with an EngineError or a raw error. */
+  downloadError?: (job: ScriptedJob) => unknown;
+  /** A download link works this long after the poll that issued it. */
+  linkTtlMs?: number;
+  /** The output is deleted this long after the job finished: polls then say it is gone. */
+  outputRetentionMs?: number;
   /** Write a clip that the scripted gate will reject. */
   badClip?: (job: ScriptedJob) => boolean;
   cancellable?: boolean;
@@ -43,7 +70,7 @@ export interface ScriptedBehaviour {
 
 export class ScriptedProvider {
   readonly jobs = new Map<string, ScriptedJob>();
-  readonly submitCalls: { engineId: string; idempotencyKey: string; at: number }[] = [];
+  readonly submitCalls: { engineId: string; clientReference: string; at: number }[] = [];
   private jobCounter = 0;
 
   constructor(
@@ -51,81 +78,128 @@ export class ScriptedProvider {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  /** Jobs actually created (a re-sent submit with the same idempotency key creates none). */
+  /** Jobs actually created at the provider. */
   get createdJobs(): number {
     return this.jobs.size;
+  }
+
+  /** The provider's invoice, in micro-dollars as billed (fractions rounded up as the ledger does). */
+  get billedMicros(): number {
+    return [...this.jobs.values()].reduce((sum, job) => sum + (job.billed > 0 ? toMicros(job.billed) : 0), 0);
+  }
+
+  jobsFor(shotId: string): ScriptedJob[] {
+    return [...this.jobs.values()].filter((job) => job.request.shotId === shotId);
   }
 
   engine(spec: EngineSpec): Engine {
     const behaviour = this.behaviours[spec.id] ?? {};
     const provider = this;
-    return {
+    const listPrice = (request: GenerationRequest) => (spec.pricing[0]?.microsPerSecond ?? 0) * request.durationSeconds;
+    const engine: Engine = {
       spec,
       async submit(request, context) {
-        provider.submitCalls.push({ engineId: spec.id, idempotencyKey: context.idempotencyKey, at: provider.clock() });
-        const refused = behaviour.submitError?.(request, provider.submitCalls.filter((c) => c.engineId === spec.id).length);
+        provider.submitCalls.push({ engineId: spec.id, clientReference: context.clientReference, at: provider.clock() });
+        const callNo = provider.submitCalls.filter((c) => c.engineId === spec.id).length;
+        const refused = behaviour.submitError?.(request, callNo);
         if (refused) throw refused;
-        const existing = [...provider.jobs.values()].find((j) => j.idempotencyKey === context.idempotencyKey && j.engineId === spec.id);
-        if (existing) return { jobId: existing.id };
-        const jobNo = ++provider.jobCounter;
-        const id = `job_${spec.id}_${jobNo}`;
-        const now = provider.clock();
-        provider.jobs.set(id, {
-          id,
-          engineId: spec.id,
-          request,
-          idempotencyKey: context.idempotencyKey,
-          submittedAt: now,
-          readyAt: now + (behaviour.latencyMs?.(request) ?? 0),
-          outcome: behaviour.outcome?.(request, jobNo) ?? 'succeed',
-          cancelled: false,
-          polls: 0,
-          downloads: 0,
-        });
-        return { jobId: id };
+        const existing = behaviour.dedupeByReference ? provider.byReference(spec.id, context.clientReference) : undefined;
+        const job = existing ?? provider.create(spec.id, request, context.clientReference, behaviour);
+        if (behaviour.loseSubmitAnswer?.(request, callNo)) throw Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) });
+        const estimate = behaviour.estimateAtCreate?.(request);
+        return { jobId: job.id, ...(estimate !== undefined ? { estimatedCostMicros: estimate } : {}) };
       },
       async poll(jobId): Promise<PollResult> {
         const job = provider.jobs.get(jobId);
-        if (!job) return { state: 'failed', error: new EngineError('expired_output', `unknown job ${jobId}`) };
+        if (!job || job.outcome === 'vanish') throw new EngineError('expired_output', `no job ${jobId}`, { httpStatus: 404 });
         job.polls++;
         const flaky = behaviour.pollError?.(job);
         if (flaky) throw flaky;
-        if (job.cancelled) return { state: 'failed', error: new EngineError('cancelled', 'job cancelled') };
+        if (job.cancelled) return { state: 'failed', error: new EngineError('cancelled', 'job cancelled'), billedMicros: 0 };
         const now = provider.clock();
         if (job.outcome === 'stall' || now < job.readyAt) {
           return { state: 'running', progress: 0.5, nextPollMs: job.outcome === 'stall' ? undefined : Math.max(1, Math.min(behaviour.pollIntervalMs ?? 10, job.readyAt - now)) };
         }
-        if (job.outcome instanceof EngineError) return { state: 'failed', error: job.outcome };
+        job.finishedAt ??= job.readyAt;
+        if (job.outcome instanceof EngineError) {
+          const billed = behaviour.billedOnFailure?.(job.request);
+          if (billed !== undefined && job.billed === 0) job.billed = billed;
+          return { state: 'failed', error: job.outcome, ...(billed !== undefined ? { billedMicros: billed } : {}) };
+        }
+        if (behaviour.outputRetentionMs !== undefined && now > job.finishedAt + behaviour.outputRetentionMs) {
+          return { state: 'failed', error: new EngineError('expired_output', `the output of ${jobId} was deleted`) };
+        }
+        const reported = behaviour.billedMicros?.(job.request, job);
+        // The invoice holds what was really billed: the reported figure when it is a number, else the list price.
+        if (job.billed === 0) job.billed = typeof reported === 'number' && Number.isFinite(reported) && reported >= 0 ? reported : listPrice(job.request);
+        job.linkToken++;
+        job.linkIssuedAt = now;
         return {
           state: 'succeeded',
-          output: { location: `scripted://${job.id}`, durationSeconds: job.request.durationSeconds },
-          actualCostMicros: behaviour.reportedCostMicros?.(job.request),
+          output: { location: `scripted://${job.id}?token=${job.linkToken}`, durationSeconds: job.request.durationSeconds },
+          ...(reported !== undefined ? { billedMicros: reported as number } : {}),
         };
       },
-      async download(jobId, _output, destinationPath) {
+      async download(jobId, output, destinationPath) {
         const job = provider.jobs.get(jobId)!;
         job.downloads++;
         const failed = behaviour.downloadError?.(job);
         if (failed) throw failed;
+        const token = Number(new URL(output.location).searchParams.get('token'));
+        const linkExpired = token !== job.linkToken || (behaviour.linkTtlMs !== undefined && provider.clock() > job.linkIssuedAt + behaviour.linkTtlMs);
+        if (linkExpired) throw new EngineError('expired_output', `the download link of ${jobId} has expired`, { httpStatus: 403 });
         const body = JSON.stringify({ jobId, shotId: job.request.shotId, durationSeconds: job.request.durationSeconds, bad: behaviour.badClip?.(job) ?? false });
         writeFileSync(`${destinationPath}.part`, body);
         renameSync(`${destinationPath}.part`, destinationPath);
         return { path: destinationPath, sha256: createHash('sha256').update(body).digest('hex'), bytes: body.length };
       },
-      ...(behaviour.cancellable
-        ? {
-            async cancel(jobId: string) {
-              const job = provider.jobs.get(jobId);
-              if (job) job.cancelled = true;
-            },
-          }
-        : {}),
     };
+    if (behaviour.cancellable) {
+      engine.cancel = async (jobId) => {
+        const job = provider.jobs.get(jobId);
+        if (job && job.finishedAt === null) job.cancelled = true;
+      };
+    }
+    if (behaviour.findable) {
+      engine.findJob = async (lookup) => {
+        const job = provider.byReference(spec.id, lookup.clientReference);
+        return job ? { jobId: job.id } : null;
+      };
+    }
+    return engine;
+  }
+
+  private byReference(engineId: string, clientReference: string): ScriptedJob | undefined {
+    return [...this.jobs.values()].find((j) => j.clientReference === clientReference && j.engineId === engineId);
+  }
+
+  private create(engineId: string, request: GenerationRequest, clientReference: string, behaviour: ScriptedBehaviour): ScriptedJob {
+    const jobNo = ++this.jobCounter;
+    const now = this.clock();
+    const job: ScriptedJob = {
+      id: `job_${engineId}_${jobNo}`,
+      engineId,
+      request,
+      clientReference,
+      submittedAt: now,
+      readyAt: now + (behaviour.latencyMs?.(request) ?? 0),
+      outcome: behaviour.outcome?.(request, jobNo) ?? 'succeed',
+      cancelled: false,
+      polls: 0,
+      downloads: 0,
+      billed: 0,
+      finishedAt: null,
+      linkToken: 0,
+      linkIssuedAt: 0,
+    };
+    this.jobs.set(job.id, job);
+    return job;
   }
 }
 
 /** A registry entry for a scripted engine. */
 export function scriptedSpec(id: string, overrides: Partial<EngineSpec> = {}): EngineSpec {
+  const price = toMicros(100_000);
   return {
     id,
     provider: 'scripted',
@@ -134,16 +208,10 @@ export function scriptedSpec(id: string, overrides: Partial<EngineSpec> = {}): E
     modes: ['text', 'image'],
     audio: 'optional',
     durations: { kind: 'range', min: 1, max: 20 },
+    capabilities: { seed: true, negativePrompt: true, maxPromptChars: 4000 },
     resolutions: ['480p', '720p', '1080p'],
     aspects: ['16:9', '9:16', '1:1'],
-    pricing: [
-      { resolution: '480p', audio: false, microsPerSecond: 100_000 },
-      { resolution: '480p', audio: true, microsPerSecond: 100_000 },
-      { resolution: '720p', audio: false, microsPerSecond: 100_000 },
-      { resolution: '720p', audio: true, microsPerSecond: 100_000 },
-      { resolution: '1080p', audio: false, microsPerSecond: 100_000 },
-      { resolution: '1080p', audio: true, microsPerSecond: 100_000 },
-    ],
+    pricing: (['480p', '720p', '1080p'] as const).flatMap((resolution) => [false, true].map((audio) => ({ resolution, audio, microsPerSecond: price }))),
     speed: { baseSeconds: 0, secondsPerVideoSecond: 0.01 },
     quality: { establishing: 0.5, dialogue: 0.5, action: 0.5, closeup: 0.5, stylized: 0.5, insert: 0.5 },
     concurrency: 8,
@@ -154,4 +222,9 @@ export function scriptedSpec(id: string, overrides: Partial<EngineSpec> = {}): E
     enabled: true,
     ...overrides,
   };
+}
+
+/** A price list at one rate for every resolution and audio flag the scripted spec offers. */
+export function flatPricing(microsPerSecond: number): EngineSpec['pricing'] {
+  return (['480p', '720p', '1080p'] as const).flatMap((resolution) => [false, true].map((audio) => ({ resolution, audio, microsPerSecond: toMicros(microsPerSecond) })));
 }

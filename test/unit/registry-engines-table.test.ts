@@ -3,6 +3,7 @@ import type { EngineRow } from '../../src/shared/api';
 import { formatEnginesTable, priceLabel } from '../../src/main/cli/engines-table';
 import { defaultSeedPath, emptyHealth, loadSeedFile } from '../../src/main/registry';
 import { formatClockTime } from '../../src/main/router';
+import { toMicros } from '../../src/shared/money';
 
 const SEED = loadSeedFile(defaultSeedPath());
 const NOW = Date.UTC(2026, 10, 21, 12);
@@ -60,7 +61,7 @@ describe('formatEnginesTable', () => {
   });
 
   it('labels prices: single, range, estimate, free, sub-cent', () => {
-    const row = (microsPerSecond: number) => ({ resolution: '720p' as const, audio: false, microsPerSecond });
+    const row = (microsPerSecond: number) => ({ resolution: '720p' as const, audio: false, microsPerSecond: toMicros(microsPerSecond) });
     expect(priceLabel({ priceSource: 'published', pricing: [row(120_000)] })).toBe('$0.12/s');
     expect(priceLabel({ priceSource: 'estimate', pricing: [row(80_000)] })).toBe('~$0.08/s est.');
     expect(priceLabel({ priceSource: 'free', pricing: [] })).toBe('free');

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/shared/errors';
 import { defaultSeedPath, loadSeedFile, parseSeed, Registry, seedRegistry, type RegistrySeed } from '../../src/main/registry';
 import { openDatabase, type Db } from '../../src/main/store/database';
+import { toMicros } from '../../src/shared/money';
 
 const SEED = loadSeedFile(defaultSeedPath());
 
@@ -26,9 +27,9 @@ function clone(seed: RegistrySeed): RegistrySeed {
 describe('the shipped seed (resources/engines.json)', () => {
   it('validates and converts USD prices to integer micro-dollars', () => {
     const byId = new Map(SEED.engines.map((e) => [e.id, e]));
-    expect(byId.get('runway-gen4.5')?.pricing).toEqual([{ resolution: '720p', audio: false, microsPerSecond: 120_000 }]);
-    expect(byId.get('runway-veo3.1')?.pricing).toContainEqual({ resolution: '1080p', audio: true, microsPerSecond: 400_000 });
-    expect(byId.get('veo-3.1')?.pricing).toContainEqual({ resolution: '4k', audio: true, microsPerSecond: 600_000 });
+    expect(byId.get('runway-gen4.5')?.pricing).toEqual([{ resolution: '720p', audio: false, microsPerSecond: toMicros(120_000) }]);
+    expect(byId.get('runway-veo3.1')?.pricing).toContainEqual({ resolution: '1080p', audio: true, microsPerSecond: toMicros(400_000) });
+    expect(byId.get('veo-3.1')?.pricing).toContainEqual({ resolution: '4k', audio: true, microsPerSecond: toMicros(600_000) });
     expect(byId.get('sora-2')).toMatchObject({ status: 'retired', statusDate: '2026-09-24' });
     expect(byId.get('animatic')).toMatchObject({ previewOnly: true, priceSource: 'free', concurrency: 2, pollIntervalMs: 100 });
     expect(byId.get('comfyui-local')?.baseUrl).toBeUndefined();
@@ -70,10 +71,10 @@ describe('seedRegistry', () => {
     const upgraded = clone(SEED);
     upgraded.version = 2;
     const gen45 = upgraded.engines.find((e) => e.id === 'runway-gen4.5')!;
-    gen45.pricing = [{ resolution: '720p', audio: false, microsPerSecond: 150_000 }];
+    gen45.pricing = [{ resolution: '720p', audio: false, microsPerSecond: toMicros(150_000) }];
     gen45.notes = 'new notes from the seed';
     const fast = upgraded.engines.find((e) => e.id === 'veo-3.1-fast')!;
-    fast.pricing = fast.pricing.map((row) => (row.resolution === '720p' ? { ...row, microsPerSecond: 90_000 } : row));
+    fast.pricing = fast.pricing.map((row) => (row.resolution === '720p' ? { ...row, microsPerSecond: toMicros(90_000) } : row));
     upgraded.engines.push({ ...structuredClone(fast), id: 'acme-1', model: 'acme-video-1', displayName: 'Acme 1' });
     upgraded.engines = upgraded.engines.filter((e) => e.id !== 'kling-v2.6-std');
     upgraded.chains = { 'premium-audio': ['veo-3.1', 'acme-1'], budget: ['veo-3.1-lite', 'acme-1'] };
@@ -87,7 +88,7 @@ describe('seedRegistry', () => {
     expect(after.get('runway-gen4.5')).toMatchObject({ pricing: myPrice, notes: 'new notes from the seed' });
     expect(after.get('luma-ray-2')?.enabled).toBe(false);
     expect(after.get('comfyui-local')?.baseUrl).toBe('http://127.0.0.1:8188');
-    expect(after.get('veo-3.1-fast')?.pricing).toContainEqual({ resolution: '720p', audio: true, microsPerSecond: 90_000 });
+    expect(after.get('veo-3.1-fast')?.pricing).toContainEqual({ resolution: '720p', audio: true, microsPerSecond: toMicros(90_000) });
     expect(after.get('acme-1')?.model).toBe('acme-video-1');
 
     // A dropped engine is kept for history but no longer listed for routing.
@@ -102,7 +103,7 @@ describe('seedRegistry', () => {
     });
 
     // Clearing the overrides reveals the upgraded seed's price.
-    expect(after.clearOverrides('runway-gen4.5').pricing).toEqual([{ resolution: '720p', audio: false, microsPerSecond: 150_000 }]);
+    expect(after.clearOverrides('runway-gen4.5').pricing).toEqual([{ resolution: '720p', audio: false, microsPerSecond: toMicros(150_000) }]);
     const raw = db.prepare('SELECT seed_version, in_seed FROM engines WHERE id = ?').get('veo-3.1') as { seed_version: number; in_seed: number };
     expect(raw).toEqual({ seed_version: 2, in_seed: 1 });
   });
@@ -131,6 +132,7 @@ describe('seed validation', () => {
     modes: ['text'],
     audio: 'optional',
     durations: { kind: 'list', values: [5] },
+    capabilities: { seed: false, negativePrompt: false, maxPromptChars: 2000 },
     resolutions: ['720p'],
     aspects: ['16:9'],
     pricing: [

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineHealth, EngineSpec, ProviderId } from '../../src/shared/domain';
 import { estimateAttempt, generatedSeconds, HARD_FILTERS, planShot, priceFor, type RouterContext, type ShotAsk } from '../../src/main/router';
+import { toMicros } from '../../src/shared/money';
 
 /** An engine that passes every filter for the default shot and context below. */
 function spec(patch: Partial<EngineSpec> = {}): EngineSpec {
@@ -12,13 +13,14 @@ function spec(patch: Partial<EngineSpec> = {}): EngineSpec {
     modes: ['text', 'image'],
     audio: 'optional',
     durations: { kind: 'list', values: [4, 6, 8] },
+    capabilities: { seed: true, negativePrompt: false, maxPromptChars: 1000 },
     resolutions: ['720p', '1080p'],
     aspects: ['16:9', '9:16'],
     pricing: [
-      { resolution: '720p', audio: false, microsPerSecond: 100_000 },
-      { resolution: '720p', audio: true, microsPerSecond: 150_000 },
-      { resolution: '1080p', audio: false, microsPerSecond: 200_000 },
-      { resolution: '1080p', audio: true, microsPerSecond: 400_000 },
+      { resolution: '720p', audio: false, microsPerSecond: toMicros(100_000) },
+      { resolution: '720p', audio: true, microsPerSecond: toMicros(150_000) },
+      { resolution: '1080p', audio: false, microsPerSecond: toMicros(200_000) },
+      { resolution: '1080p', audio: true, microsPerSecond: toMicros(400_000) },
     ],
     speed: { baseSeconds: 20, secondsPerVideoSecond: 5 },
     quality: { establishing: 0.8, dialogue: 0.8, action: 0.8, closeup: 0.8, stylized: 0.8, insert: 0.8 },
@@ -71,12 +73,17 @@ describe('hard filters', () => {
       ['credentials', verdict(spec({ provider: 'comfyui' })), /no base URL configured/],
       ['disabled-for-run', verdict(spec(), { disabledForRun: new Set(['eng']) }), /disabled for this run/],
       ['disabled-for-run', verdict(spec(), { disabledForRun: new Set(['runway']) }), /disabled for this run/],
-      ['cooling', verdict(spec(), { health: health({ coolingUntil: 1_060_000, lastErrorKind: 'rate_limited' }) }), /cooling down until \d\d:\d\d:\d\d \(after rate_limited\)/],
       ['preview-only', verdict(spec({ previewOnly: true })), /preview-only engine/],
       ['mode', verdict(spec({ modes: ['image'] })), /image-only engine and the shot has no reference image/],
       ['mode', verdict(spec({ modes: ['text'] }), {}, { reference: 'refs/a.png' }), /text-only engine and the shot has a reference image/],
       ['audio', verdict(spec({ audio: 'none', pricing: [] , priceSource: 'free' }), {}, { audio: true }), /makes no audio and the shot wants audio/],
+      ['prompt', verdict(spec(), {}, { prompt: 'x'.repeat(1001) }), /prompt is 1001 characters; this model takes at most 1000/],
       ['duration', verdict(spec(), {}, { duration: 12 }), /cannot make 12 s \(allows 4, 6, 8 s, trimming at most 3 s\)/],
+      [
+        'duration',
+        verdict(spec({ durationRules: [{ resolutions: ['1080p'], durations: { kind: 'list', values: [8] } }] }), {}, { duration: 2 }),
+        /cannot make 2 s at 1080p \(allows 8 s, trimming at most 3 s\)/,
+      ],
       ['duration', verdict(spec({ durations: { kind: 'range', min: 10, max: 20 } })), /cannot make 5 s \(allows 10-20 s/],
       ['resolution', verdict(spec({ resolutions: ['720p'] })), /no 1080p output \(offers 720p\)/],
       ['aspect', verdict(spec(), { output: { resolution: '1080p', aspect: '1:1' } }), /no 1:1 aspect \(offers 16:9, 9:16\)/],
@@ -102,9 +109,18 @@ describe('hard filters', () => {
     expect(verdict(spec({ provider: 'comfyui', baseUrl: 'http://127.0.0.1:8188' }), { hasKey: () => false }).filter).toBe('passed');
   });
 
-  it('lets an expired cooldown pass', () => {
-    const health = new Map([['eng', { engineId: 'eng', successes: 0, failures: 1, meanLatencyMs: null, coolingUntil: 999_999, lastErrorKind: 'rate_limited' }]]);
-    expect(verdict(spec(), { health }).filter).toBe('passed');
+  it('never rejects a cooling engine: it waits, scored as the later start', () => {
+    const health = (coolingUntil: number) => new Map([['eng', { engineId: 'eng', successes: 0, failures: 0, meanLatencyMs: null, coolingUntil, lastErrorKind: 'rate_limited' }]]);
+    expect(verdict(spec(), { health: health(1_060_000) }).filter).toBe('passed');
+    expect(verdict(spec(), { health: health(999_999) }).filter).toBe('passed');
+    // Two equal engines: the cooling one ranks after the other, and stays in the plan.
+    const twins = (h: Map<string, EngineHealth>) => planShot(shot, { ...ctx(spec()), engines: [spec(), spec({ id: 'twin' })], health: h });
+    const cooling = twins(health(1_060_000));
+    expect(cooling.candidates.map((c) => c.engineId)).toEqual(['twin', 'eng']);
+    expect(cooling.candidates[1]).toMatchObject({ engineId: 'eng', notBefore: 1_060_000 });
+    expect(cooling.candidates[1]!.reason).toMatch(/cooling down until \d\d:\d\d:\d\d/);
+    expect(cooling.candidates[1]!.score).toBeLessThan(cooling.candidates[0]!.score);
+    expect(twins(health(0)).candidates.map((c) => c.engineId)).toEqual(['eng', 'twin']);
   });
 
   it('takes any resolution in preview mode, rendering at the lowest', () => {
@@ -136,13 +152,21 @@ describe('durations and prices', () => {
 
   it('prices by resolution and audio flag, in integer micro-dollars', () => {
     const optional = spec();
-    expect(estimateAttempt(optional, { durationSeconds: 5, resolution: '1080p', audio: true })).toEqual({ microsPerSecond: 400_000, generatedSeconds: 6, micros: 2_400_000 });
+    expect(estimateAttempt(optional, { durationSeconds: 5, resolution: '1080p', audio: true })).toEqual({ microsPerSecond: toMicros(400_000), generatedSeconds: 6, priceMicros: 2_400_000, micros: 2_400_000 });
     expect(estimateAttempt(optional, { durationSeconds: 5, resolution: '1080p', audio: false }).micros).toBe(1_200_000);
-    const always = spec({ audio: 'always', pricing: [{ resolution: '720p', audio: true, microsPerSecond: 333_333 }] });
+    const always = spec({ audio: 'always', pricing: [{ resolution: '720p', audio: true, microsPerSecond: toMicros(333_333) }] });
     // A silent shot on an always-audio engine still pays the audio price.
-    expect(estimateAttempt(always, { durationSeconds: 3, resolution: '720p', audio: false })).toEqual({ microsPerSecond: 333_333, generatedSeconds: 4, micros: 1_333_332 });
+    expect(estimateAttempt(always, { durationSeconds: 3, resolution: '720p', audio: false })).toEqual({ microsPerSecond: toMicros(333_333), generatedSeconds: 4, priceMicros: 1_333_332, micros: 1_333_332 });
     expect(estimateAttempt(spec({ pricing: [], priceSource: 'free' }), { durationSeconds: 5, resolution: '720p', audio: true }).micros).toBe(0);
     expect(() => estimateAttempt(optional, { durationSeconds: 15, resolution: '720p', audio: false })).toThrow(/cannot generate a 15 s clip/);
+    // Observed billing above list price raises what is reserved, never the list price itself, and rounds up.
+    expect(estimateAttempt(optional, { durationSeconds: 5, resolution: '720p', audio: false }, 1.1)).toMatchObject({ priceMicros: 600_000, micros: 660_000 });
+    expect(estimateAttempt(optional, { durationSeconds: 5, resolution: '720p', audio: false }, 1.000_001_1)).toMatchObject({ micros: 600_001 });
+    // A duration rule: at 1080p this engine only makes 8 s, and that is what it bills.
+    const veoLike = spec({ durationRules: [{ resolutions: ['1080p'], durations: { kind: 'list', values: [8] } }, { withReference: true, durations: { kind: 'list', values: [8] } }] });
+    expect(estimateAttempt(veoLike, { durationSeconds: 5, resolution: '1080p', audio: false })).toMatchObject({ generatedSeconds: 8, priceMicros: 1_600_000 });
+    expect(estimateAttempt(veoLike, { durationSeconds: 5, resolution: '720p', audio: false, withReference: true })).toMatchObject({ generatedSeconds: 8 });
+    expect(estimateAttempt(veoLike, { durationSeconds: 5, resolution: '720p', audio: false })).toMatchObject({ generatedSeconds: 6 });
   });
 
   it('falls back to the dearest plausible price when a row is missing', () => {

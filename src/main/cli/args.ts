@@ -2,27 +2,55 @@
 import { parseArgs } from 'node:util';
 import { UserError } from '../../shared/errors';
 import { RENDER_MODES, type RenderMode } from '../../shared/domain';
+import { budgetLimitSchema, LIMITS } from '../../shared/storyboard';
+import { formatExitCodes } from './exit-codes';
+
+const MAX_CONCURRENCY = 64;
 
 export const USAGE = `Usage:
   shotline render <storyboard> --out <file.mp4> [--mode preview|final] [--budget USD]
-                  [--concurrency N] [--strict] [--fresh] [--data-dir DIR] [--json]
-  shotline resume [episode-id] [--concurrency N] [--strict] [--data-dir DIR] [--json]
+                  [--concurrency N] [--strict] [--allow-partial] [--resubmit-unknown]
+                  [--fresh] [--data-dir DIR] [--json]
+  shotline resume [episode-id] [--budget USD] [--concurrency N] [--strict]
+                  [--allow-partial] [--resubmit-unknown] [--data-dir DIR] [--json]
   shotline engines [--data-dir DIR] [--json]
-  shotline costs [--data-dir DIR] [--json]
+  shotline costs [--held] [--data-dir DIR] [--json]
 
+Options:
+  --budget USD          the episode's spending limit, more than 0 and at most ${LIMITS.maxBudgetUsd};
+                        on resume it replaces the episode's budget (raise it to go on)
+  --concurrency N       shots generated at once, 1 to ${MAX_CONCURRENCY}
+  --strict              stop before stitching when a shot failed
+  --allow-partial       start even when the estimate is over the budget or a shot has no
+                        engine: shots that do not fit fail with the reason, the rest is stitched
+  --resubmit-unknown    generate again the shots whose submit outcome is unknown (the
+                        provider may already have made and billed a job that cannot be looked up)
+  --fresh               start a new episode instead of continuing an earlier render of
+                        this storyboard (its shots are generated, and paid for, again)
+  --held                list the money still reserved for jobs, and why
+  --json                print machine-readable JSON on stdout
+
+Resume without an episode id continues the most recent interrupted, cancelled or failed render.
 Data directory: --data-dir, else SHOTLINE_HOME, else the desktop app's folder.
-Exit codes: 0 done, 1 some shots failed, 2 usage or validation error.`;
+Exit codes:
+${formatExitCodes()}`;
 
 export interface CommonFlags {
   dataDir?: string;
   json: boolean;
 }
 
+/** How this run treats money it cannot be sure of (src/shared/api.ts MoneyChoices). */
+export interface MoneyFlags {
+  allowPartial: boolean;
+  resubmitUnknown: boolean;
+}
+
 export type Command =
-  | ({ name: 'render'; storyboard: string; out: string; mode?: RenderMode; budget?: number; concurrency?: number; strict: boolean; fresh: boolean } & CommonFlags)
-  | ({ name: 'resume'; episodeId?: string; concurrency?: number; strict: boolean } & CommonFlags)
+  | ({ name: 'render'; storyboard: string; out: string; mode?: RenderMode; budget?: number; concurrency?: number; strict: boolean; fresh: boolean } & MoneyFlags & CommonFlags)
+  | ({ name: 'resume'; episodeId?: string; budget?: number; concurrency?: number; strict: boolean } & MoneyFlags & CommonFlags)
   | ({ name: 'engines' } & CommonFlags)
-  | ({ name: 'costs' } & CommonFlags)
+  | ({ name: 'costs'; held: boolean } & CommonFlags)
   | { name: 'help' };
 
 const OPTIONS = {
@@ -32,16 +60,21 @@ const OPTIONS = {
   concurrency: { type: 'string' },
   strict: { type: 'boolean', default: false },
   fresh: { type: 'boolean', default: false },
+  'allow-partial': { type: 'boolean', default: false },
+  'resubmit-unknown': { type: 'boolean', default: false },
+  held: { type: 'boolean', default: false },
   'data-dir': { type: 'string' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
-const ALLOWED: Record<string, (keyof typeof OPTIONS)[]> = {
-  render: ['out', 'mode', 'budget', 'concurrency', 'strict', 'fresh', 'data-dir', 'json'],
-  resume: ['concurrency', 'strict', 'data-dir', 'json'],
+type Flag = keyof typeof OPTIONS;
+
+const ALLOWED: Record<string, Flag[]> = {
+  render: ['out', 'mode', 'budget', 'concurrency', 'strict', 'fresh', 'allow-partial', 'resubmit-unknown', 'data-dir', 'json'],
+  resume: ['budget', 'concurrency', 'strict', 'allow-partial', 'resubmit-unknown', 'data-dir', 'json'],
   engines: ['data-dir', 'json'],
-  costs: ['data-dir', 'json'],
+  costs: ['held', 'data-dir', 'json'],
 };
 
 export function parseCommand(argv: string[]): Command {
@@ -56,11 +89,12 @@ export function parseCommand(argv: string[]): Command {
   if (!name || values.help || name === 'help') return { name: 'help' };
   const allowed = ALLOWED[name];
   if (!allowed) throw new UserError(`unknown command "${name}"\n\n${USAGE}`);
-  for (const flag of Object.keys(values) as (keyof typeof OPTIONS)[]) {
+  for (const flag of Object.keys(values) as Flag[]) {
     const given = values[flag] !== undefined && values[flag] !== false;
     if (given && flag !== 'help' && !allowed.includes(flag)) throw new UserError(`--${flag}: not an option of "shotline ${name}"`);
   }
   const common: CommonFlags = { dataDir: values['data-dir'], json: values.json };
+  const money: MoneyFlags = { allowPartial: values['allow-partial'], resubmitUnknown: values['resubmit-unknown'] };
   switch (name) {
     case 'render': {
       if (rest.length !== 1) throw new UserError(`render: expected one storyboard file, got ${rest.length}\n\n${USAGE}`);
@@ -70,19 +104,31 @@ export function parseCommand(argv: string[]): Command {
         storyboard: rest[0]!,
         out: values.out,
         mode: values.mode === undefined ? undefined : parseMode(values.mode),
-        budget: values.budget === undefined ? undefined : parseNumber('--budget', values.budget, (n) => n > 0, 'a positive amount in USD'),
+        budget: parseBudget(values.budget),
         concurrency: parseConcurrency(values.concurrency),
         strict: values.strict,
         fresh: values.fresh,
+        ...money,
         ...common,
       };
     }
     case 'resume':
       if (rest.length > 1) throw new UserError(`resume: expected at most one episode id, got ${rest.length}`);
-      return { name, episodeId: rest[0], concurrency: parseConcurrency(values.concurrency), strict: values.strict, ...common };
+      return {
+        name,
+        episodeId: rest[0],
+        budget: parseBudget(values.budget),
+        concurrency: parseConcurrency(values.concurrency),
+        strict: values.strict,
+        ...money,
+        ...common,
+      };
+    case 'costs':
+      if (rest.length > 0) throw new UserError(`costs: unexpected argument "${rest[0]}"`);
+      return { name, held: values.held, ...common };
     default:
       if (rest.length > 0) throw new UserError(`${name}: unexpected argument "${rest[0]}"`);
-      return { name: name as 'engines' | 'costs', ...common };
+      return { name: name as 'engines', ...common };
   }
 }
 
@@ -91,12 +137,26 @@ function parseMode(value: string): RenderMode {
   return value as RenderMode;
 }
 
-function parseConcurrency(value: string | undefined): number | undefined {
-  return value === undefined ? undefined : parseNumber('--concurrency', value, (n) => Number.isInteger(n) && n >= 1 && n <= 64, 'a whole number between 1 and 64');
+/** A plain decimal amount: no hex, no "Infinity", no empty string (all of which Number() accepts). */
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i;
+
+/** Checked by the storyboard's own budget schema, so the flag and `budget.limit` can never disagree. */
+export function parseBudget(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (!DECIMAL.test(text)) throw new UserError(`--budget: must be an amount in USD, e.g. 25 or 12.50 (got ${JSON.stringify(value)})`);
+  const amount = Number(text);
+  // "1e400" is a well-formed number too large for a double: it is over the limit, not "not a number".
+  const checked = budgetLimitSchema.safeParse(Number.isFinite(amount) ? amount : Math.sign(amount) * Number.MAX_VALUE);
+  if (!checked.success) throw new UserError(`--budget: ${checked.error.issues[0]?.message ?? 'not a valid budget'} (got ${text})`);
+  return checked.data;
 }
 
-function parseNumber(flag: string, value: string, ok: (n: number) => boolean, what: string): number {
+function parseConcurrency(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || !ok(n)) throw new UserError(`${flag}: must be ${what}, got "${value}"`);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 1 || n > MAX_CONCURRENCY) {
+    throw new UserError(`--concurrency: must be a whole number between 1 and ${MAX_CONCURRENCY}, got "${value}"`);
+  }
   return n;
 }

@@ -1,11 +1,15 @@
 /**
- * Render progress for the terminal: live bars per shot and overall when stdout is a
- * TTY, one plain line per state change otherwise (CI logs, pipes).
+ * Render progress for the terminal: live bars per shot and overall when the stream is a
+ * TTY, one plain line per state change otherwise (CI logs, pipes). Progress is only a
+ * view: it writes through a SafeOutput and stops drawing once that stream is gone.
  */
 import type { ProgressEvent } from '../../shared/api';
+import type { SafeOutput } from './output';
 
 export interface ProgressView {
   update(event: ProgressEvent): void;
+  /** A message between progress lines (the Ctrl-C notice): the bars are drawn again below it. */
+  notice(text: string): void;
   finish(): void;
 }
 
@@ -18,16 +22,17 @@ interface ShotLine {
 const DONE_STATES = new Set(['accepted', 'failed']);
 
 /** Shots appear in the order their first event arrives: the runner announces them in storyboard order. */
-export function createProgressView(stream: NodeJS.WriteStream): ProgressView {
-  return stream.isTTY ? new BarsView(stream) : new PlainView(stream);
+export function createProgressView(output: SafeOutput): ProgressView {
+  return output.isTTY ? new BarsView(output) : new PlainView(output);
 }
 
 class PlainView implements ProgressView {
   private readonly last = new Map<string, string>();
 
-  constructor(private readonly stream: NodeJS.WritableStream) {}
+  constructor(private readonly stream: SafeOutput) {}
 
   update(event: ProgressEvent): void {
+    if (this.stream.gone) return;
     if (event.type === 'stitch') {
       if (!this.last.has('stitch')) this.stream.write('stitching the episode...\n');
       this.last.set('stitch', 'started');
@@ -44,6 +49,10 @@ class PlainView implements ProgressView {
     this.stream.write(`${line}\n`);
   }
 
+  notice(text: string): void {
+    this.stream.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
   finish(): void {}
 }
 
@@ -53,9 +62,10 @@ class BarsView implements ProgressView {
   private drawnLines = 0;
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly stream: NodeJS.WriteStream) {}
+  constructor(private readonly stream: SafeOutput) {}
 
   update(event: ProgressEvent): void {
+    if (this.stream.gone) return;
     if (event.type === 'stitch') this.stitch = event.progress ?? this.stitch ?? 0;
     if (event.type === 'shot' && event.shotId) {
       const line = this.shots.get(event.shotId) ?? { state: 'pending', progress: 0 };
@@ -64,11 +74,18 @@ class BarsView implements ProgressView {
       line.progress = DONE_STATES.has(line.state) ? 1 : (event.progress ?? line.progress);
       this.shots.set(event.shotId, line);
     }
-    // Redraw at most ~10 times a second, however many events arrive.
+    // Redraw at most ~10 times a second, however many events arrive. unref: a pending
+    // redraw must never keep a finished (or failed) process alive.
     this.timer ??= setTimeout(() => {
       this.timer = null;
       this.draw();
-    }, 100);
+    }, 100).unref();
+  }
+
+  notice(text: string): void {
+    this.stream.write(text.endsWith('\n') ? text : `${text}\n`);
+    // The bars drawn so far stay above the message; the next draw starts below it.
+    this.drawnLines = 0;
   }
 
   finish(): void {
@@ -78,6 +95,8 @@ class BarsView implements ProgressView {
   }
 
   private draw(): void {
+    // Nothing to show (the run stopped before its first event): no empty "0/0 shots" bar.
+    if (this.stream.gone || (this.shots.size === 0 && this.stitch === null)) return;
     const width = Math.max(10, Math.min(30, (this.stream.columns ?? 80) - 50));
     const lines: string[] = [];
     let done = 0;

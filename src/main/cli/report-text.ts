@@ -1,5 +1,5 @@
-/** Human summaries for the end of `render`/`resume` and for `costs`. */
-import type { CostSummary } from '../../shared/api';
+/** Human summaries for the end of `render`/`resume` and for `costs` and `costs --held`. */
+import type { CostSummary, HeldReservation } from '../../shared/api';
 import { formatUsd } from '../../shared/money';
 import type { RenderReport } from '../pipeline/render-report';
 
@@ -19,7 +19,7 @@ export function formatRenderReport(report: RenderReport): string {
     else lines.push(`  ${shot.shotId}: FAILED: ${shorten(shot.failureReason ?? 'not made', 220)}`);
   }
   const budget = report.totals.budgetMicros === null ? '' : ` of ${formatUsd(report.totals.budgetMicros)} budget`;
-  const held = report.totals.heldMicros > 0 ? `, ${formatUsd(report.totals.heldMicros)} still held for jobs in flight` : '';
+  const held = report.totals.heldMicros > 0 ? `, ${formatUsd(report.totals.heldMicros)} still held for jobs in flight (\`shotline costs --held\` says why)` : '';
   lines.push(`Spent ${formatUsd(report.totals.spentMicros)}${budget}${held}; ${report.totals.attempts} attempts`);
   if (report.status !== 'completed') lines.push('Re-run the same command (or `shotline resume`) to retry what failed.');
   return lines.join('\n');
@@ -44,6 +44,32 @@ export function formatCosts(summary: CostSummary): string {
       `  ${s.episodes} preview render(s) cost ${formatUsd(s.previewSpentMicros)}; generating them in final mode would have cost about ${formatUsd(s.finalEstimateMicros)}: saved ${formatUsd(s.savedMicros)}`,
     );
   return lines.join('\n');
+}
+
+/** `costs --held`: every reservation still held, what it is for and when it ends. */
+export function formatHeldReservations(held: HeldReservation[]): string {
+  if (held.length === 0) return 'Nothing is held: every reservation has been settled or released.';
+  const total = held.reduce((sum, row) => sum + row.heldMicros, 0);
+  const lines = [`${formatUsd(total)} held in ${held.length} reservation${held.length === 1 ? '' : 's'}:`];
+  const amountWidth = Math.max(...held.map((row) => formatUsd(row.heldMicros).length));
+  const pad = ' '.repeat(amountWidth + 4);
+  for (const row of held) {
+    lines.push('');
+    lines.push(`  ${formatUsd(row.heldMicros).padStart(amountWidth)}  ${row.title}, shot ${row.shotId} on ${row.engineId} (${row.status})`);
+    lines.push(`${pad}episode ${row.episodeId}, attempt ${row.attemptId}`);
+    const until = row.holdUntil === null ? 'held while the job is live' : `held until ${formatLocalTime(row.holdUntil)}, then released if nothing is heard of the job`;
+    lines.push(`${pad}since ${formatLocalTime(row.since)}; ${until}`);
+    lines.push(`${pad}why: ${row.reason}`);
+  }
+  return lines.join('\n');
+}
+
+/** Local wall-clock time to the minute: what a user compares with the clock on the wall. */
+export function formatLocalTime(epochMs: number): string {
+  const date = new Date(epochMs);
+  if (Number.isNaN(date.getTime())) return 'an unknown time';
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())} ${two(date.getHours())}:${two(date.getMinutes())}`;
 }
 
 /** Long reasons (every engine's rejection) are cut for the terminal; --json has them whole. */

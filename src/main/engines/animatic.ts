@@ -1,8 +1,9 @@
 /**
  * The built-in offline engine: renders each shot as a title card (shot id, kind, prompt,
  * timecode, progress bar, optional tone) with ffmpeg. It sits behind the same remote-style
- * submit/poll/download interface as the AI providers, with the same guarantees: a
- * re-sent submit never starts a second job, and a job outlives the process that began it.
+ * submit/poll/download interface as the AI providers and behaves like one: a job
+ * outlives the process that began it, a re-sent submit makes a second job, and a submit
+ * whose answer was lost is found again by its client reference (findJob).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -13,9 +14,9 @@ import { SHOT_KINDS, type EngineSpec } from '../../shared/domain';
 import { CancelledError, EngineError, isAbortError, type ErrorKind } from '../../shared/errors';
 import { removeQuietly, tempPathBeside } from '../media/atomic-file';
 import { FfmpegError } from '../media/ffmpeg';
-import { isJobId, jobIdFor, JobStore } from './animatic/job-store';
+import { isJobId, JobStore, newJobId } from './animatic/job-store';
 import { renderCard } from './animatic/render';
-import type { CallContext, DownloadResult, Engine, GenerationRequest, JobOutput, PollResult, SubmitContext, SubmitResult } from './engine';
+import type { CallContext, DownloadResult, Engine, GenerationRequest, JobLookup, JobOutput, PollResult, SubmitContext, SubmitResult } from './engine';
 
 export interface AnimaticDeps {
   ffmpeg: { ffmpeg: string; ffprobe: string };
@@ -110,11 +111,10 @@ export function createAnimaticEngine(spec: EngineSpec, deps: AnimaticDeps): Engi
       if (context.signal.aborted) throw new CancelledError('submit cancelled');
       const problems = requestProblems(request);
       if (problems.length) throw new EngineError('invalid_request', `animatic cannot render shot ${request.shotId}: ${problems.join('; ')}`);
-      const jobId = jobIdFor(context.idempotencyKey);
-      if (!jobs.has(jobId) && !store.hasRequest(jobId)) {
-        await mkdir(store.dir, { recursive: true });
-        await store.saveRequest(jobId, request);
-      }
+      const jobId = newJobId();
+      await mkdir(store.dir, { recursive: true });
+      await store.saveReference(context.clientReference, jobId);
+      await store.saveRequest(jobId, request);
       await ensureRendering(jobId);
       return { jobId, estimatedCostMicros: 0 };
     },
@@ -126,7 +126,7 @@ export function createAnimaticEngine(spec: EngineSpec, deps: AnimaticDeps): Engi
         case 'running':
           return { state: 'running', progress: state.progress, nextPollMs: RUNNING_POLL_MS };
         case 'failed':
-          return { state: 'failed', error: state.error, actualCostMicros: 0 };
+          return { state: 'failed', error: state.error, billedMicros: 0 };
         case 'succeeded':
           if (!store.hasClip(jobId)) {
             jobs.delete(jobId);
@@ -135,7 +135,7 @@ export function createAnimaticEngine(spec: EngineSpec, deps: AnimaticDeps): Engi
           return {
             state: 'succeeded',
             output: { location: store.clipPath(jobId), durationSeconds: state.request.durationSeconds },
-            actualCostMicros: 0,
+            billedMicros: 0,
           };
       }
     },
@@ -144,6 +144,11 @@ export function createAnimaticEngine(spec: EngineSpec, deps: AnimaticDeps): Engi
       // The clip is read from the job's own folder, never from a location handed in.
       if (!isJobId(jobId) || !store.hasClip(jobId)) throw new EngineError('expired_output', `animatic job ${jobId} has no finished clip`);
       return copyWithChecksum(store.clipPath(jobId), destinationPath, context.signal);
+    },
+
+    async findJob(lookup: JobLookup, _context: CallContext): Promise<{ jobId: string } | null> {
+      const jobId = await store.findByReference(lookup.clientReference);
+      return jobId ? { jobId } : null;
     },
 
     async cancel(jobId: string, _context: CallContext): Promise<void> {

@@ -5,10 +5,13 @@
  */
 import type { EngineSpec, ProviderId } from '../../shared/domain';
 import { createAnimaticEngine } from './animatic';
+import type { ProviderCredentials } from '../secrets/keys';
 import type { Engine } from './engine';
 
 export interface AdapterDeps {
   ffmpeg: () => Promise<{ ffmpeg: string; ffprobe: string }>;
+  /** The provider's credentials, read when a call needs them (keys may change while the app runs); never from the registry. */
+  credentials: (provider: ProviderId) => ProviderCredentials | undefined;
   /** A folder of the data directory that belongs to this engine. */
   workDir: (engineId: string) => string;
   log?: (line: string) => void;

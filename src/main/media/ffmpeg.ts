@@ -1,10 +1,12 @@
 /**
  * The one place that starts ffmpeg and ffprobe. Every child is registered with its
  * AbortController so that a cancel, a timeout or app exit can stop it; every command is
- * logged shell-quoted so it can be pasted into a terminal to reproduce a problem.
+ * logged shell-quoted so it can be pasted into a terminal to reproduce a problem; every
+ * child starts without the user's provider keys (child-env.ts).
  */
 import { spawn } from 'node:child_process';
 import { CancelledError, ShotlineError } from '../../shared/errors';
+import { childProcessEnv } from './child-env';
 import { initialProgressState, parseProgress, type FfmpegProgress } from './progress';
 import { quoteCommand } from './quote';
 
@@ -25,6 +27,8 @@ export interface RunFfmpegOptions {
   onStart?: (pid: number) => void;
   /** Working directory of the child; defaults to the current one. */
   cwd?: string;
+  /** The environment to start from (default: this process's); provider keys and other secrets are always removed. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** ffmpeg or ffprobe failed: carries the command to reproduce it and the end of its stderr. */
@@ -84,7 +88,7 @@ export async function runFfmpeg(binary: string, args: string[], options: RunFfmp
 export async function runFfprobeJson(
   ffprobe: string,
   args: string[],
-  options: { signal?: AbortSignal; log?: (line: string) => void; timeoutMs?: number } = {},
+  options: { signal?: AbortSignal; log?: (line: string) => void; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
 ): Promise<unknown> {
   const fullArgs = ['-hide_banner', '-v', 'error', '-print_format', 'json', ...args];
   const chunks: string[] = [];
@@ -116,7 +120,7 @@ function runTracked(binary: string, args: string[], options: TrackedOptions): Pr
 
   return new Promise((resolve, reject) => {
     const controller = new AbortController();
-    const child = spawn(binary, args, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    const child = spawn(binary, args, { cwd: options.cwd, env: childProcessEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
     const stderr = new LineTail(STDERR_TAIL_LINES);
     let timedOut = false;
     let killTimer: NodeJS.Timeout | undefined;

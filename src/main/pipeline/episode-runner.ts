@@ -1,18 +1,21 @@
 /**
  * Runs (or resumes) one episode: plans the shots still to make, generates them in
- * parallel under a global and a per-engine concurrency limit, collects late results of
- * stalled jobs, and stitches what was accepted.
+ * parallel under the run's, each provider account's and each engine's concurrency
+ * limits, collects jobs parked earlier, and stitches what was accepted.
  */
 import { setMaxListeners } from 'node:events';
 import { existsSync } from 'node:fs';
-import type { EngineSpec } from '../../shared/domain';
+import type { ProviderSpec, EngineSpec } from '../../shared/domain';
 import { CancelledError, isAbortError } from '../../shared/errors';
 import type { ProgressEvent, ShotPlanView } from '../../shared/api';
+import type { Micros } from '../../shared/money';
 import type { Shot } from '../../shared/storyboard';
-import type { Engine, GenerationRequest } from '../engines/engine';
+import type { GuardedEngine } from '../engines/boundary';
+import type { GenerationRequest } from '../engines/engine';
 import type { AttemptRecord, AttemptStore } from '../store/attempts';
 import type { EpisodeRecord, EpisodeStore } from '../store/episodes';
-import type { AttemptLimits, ClipGate, PipelineStep } from './attempt-runner';
+import { currentRunner, HEARTBEAT_INTERVAL_MS } from '../store/runner-identity';
+import { sha256Of, type AttemptLimits, type AttemptRunnerDeps, type ClipGate, type PipelineStep } from './attempt/run-attempt';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { collectLateResults } from './late-results';
 import { RunEngineState, type HealthLog } from './run-state';
@@ -24,8 +27,8 @@ export interface PlannedShot {
   view: ShotPlanView;
 }
 
-/** Plans the given shots against the registry, the budget left and the engines disabled in this run. */
-export type EpisodePlanner = (episode: EpisodeRecord, shots: Shot[], remainingBudgetMicros: number | null, disabled: Set<string>) => Map<string, PlannedShot>;
+/** Plans the given shots against the registry, the budget left and the provider accounts switched off in this run. */
+export type EpisodePlanner = (episode: EpisodeRecord, shots: Shot[], remainingBudgetMicros: Micros | null, disabled: Set<string>) => Map<string, PlannedShot>;
 
 export interface StitchClip {
   shot: Shot;
@@ -38,8 +41,9 @@ export interface EpisodeRunnerDeps {
   episodes: EpisodeStore;
   attempts: AttemptStore;
   health: HealthLog;
-  engine: (engineId: string) => Engine;
+  engine: (engineId: string) => GuardedEngine;
   spec: (engineId: string) => EngineSpec;
+  provider: (engineId: string) => ProviderSpec;
   plan: EpisodePlanner;
   buildRequest: (episode: EpisodeRecord, shot: Shot, candidate: ChainCandidate) => GenerationRequest;
   gate: ClipGate;
@@ -49,13 +53,14 @@ export interface EpisodeRunnerDeps {
   random: () => number;
   emit: (event: ProgressEvent) => void;
   onStep?: (step: PipelineStep, attempt: AttemptRecord) => void | Promise<void>;
-  isProcessAlive: (pid: number) => boolean;
 }
 
 export interface RunOptions {
   concurrency: number;
   strict: boolean;
   signal: AbortSignal;
+  /** Generate again shots whose submit outcome is unknown (the user accepts that the provider may bill twice). */
+  resubmitUnknown?: boolean;
   backoff?: BackoffOptions;
   maxAttemptsPerShot?: number;
   /** How long a job may run before it counts as stalled; default: 4x its expected latency, at least 2 minutes. */
@@ -76,20 +81,32 @@ export async function runEpisode(episodeId: string, deps: EpisodeRunnerDeps, opt
   const { signal } = options;
   // Every waiting shot listens for Cancel on the same signal; that is expected, not a leak.
   setMaxListeners(0, signal);
-  deps.episodes.claim(episodeId, process.pid, deps.isProcessAlive);
-  const episode = deps.episodes.get(episodeId);
-  const state = new RunEngineState(deps.health, deps.clock);
+  const runner = currentRunner();
+  deps.episodes.claim(episodeId, runner);
+  const heartbeat = setInterval(() => deps.episodes.heartbeat(episodeId, runner), HEARTBEAT_INTERVAL_MS);
+  heartbeat.unref();
+  try {
+    return await runClaimed(deps.episodes.get(episodeId), deps, options);
+  } finally {
+    clearInterval(heartbeat);
+    deps.episodes.release(episodeId, runner);
+  }
+}
+
+async function runClaimed(episode: EpisodeRecord, deps: EpisodeRunnerDeps, options: RunOptions): Promise<EpisodeRunResult> {
+  const { signal } = options;
+  const episodeId = episode.id;
+  const state = new RunEngineState(deps.health, (engineId) => deps.spec(engineId).provider, deps.clock);
   const shotsById = new Map(episode.storyboard.shots.map((shot) => [shot.id, shot]));
   try {
-    const todo = deps.episodes.shots(episodeId).filter((record) => !(record.status === 'accepted' && clipStillThere(deps.attempts, record.acceptedAttemptId)));
-    const money = deps.attempts.ledger.episodeMoney(episodeId);
-    const remaining = episode.budgetMicros === null ? null : episode.budgetMicros - money.committedMicros;
+    await reopenLostClips(episode, deps, signal);
+    const todo = deps.episodes.shots(episodeId).filter((record) => record.status !== 'accepted');
     const todoShots = todo.map((r) => shotsById.get(r.shotId)!);
-    const plans = deps.plan(episode, todoShots, remaining, state.disabledEngines());
+    const plans = deps.plan(episode, todoShots, deps.attempts.budgetLeft(episodeId, episode.budgetMicros), state.disabledProviderIds());
     for (const record of todo) deps.episodes.setShotPlan(episodeId, record.shotId, plans.get(record.shotId)?.view ?? null);
 
     await generateShots(episode, todoShots, plans, state, deps, options);
-    await collectLateResults(episode, deps, signal);
+    await collectLateResults(episode, deps, episode.budgetMicros, signal);
 
     const failedShots = deps.episodes
       .shots(episodeId)
@@ -104,7 +121,7 @@ export async function runEpisode(episodeId: string, deps: EpisodeRunnerDeps, opt
     }
     deps.episodes.setStatus(episodeId, 'stitching');
     deps.emit({ episodeId, type: 'stitch', state: 'stitching', progress: 0 });
-    const stitched = await deps.stitch(episode, accepted, signal, (fraction) => deps.emit({ episodeId, type: 'stitch', state: 'stitching', progress: fraction }));
+    const stitched = await stitch(episode, accepted, deps, signal);
     const status = failedShots.length > 0 ? 'partial' : 'completed';
     deps.episodes.setStatus(episodeId, 'completed', failedShots.length ? `${failedShots.length} shot(s) failed and were left out` : null);
     deps.emit({ episodeId, type: 'episode', state: 'done' });
@@ -114,7 +131,17 @@ export async function runEpisode(episodeId: string, deps: EpisodeRunnerDeps, opt
       deps.episodes.setStatus(episodeId, 'cancelled', 'cancelled by the user');
       throw error instanceof CancelledError ? error : new CancelledError();
     }
-    // Leave the episode 'running': its attempts are persisted and `resume` continues it.
+    // Left 'running': its attempts are persisted and `resume` continues it.
+    throw error;
+  }
+}
+
+/** A stitch that fails (a full disk, a bad clip) fails the episode with the reason; `resume` stitches again without generating. */
+async function stitch(episode: EpisodeRecord, clips: StitchClip[], deps: EpisodeRunnerDeps, signal: AbortSignal): Promise<{ durationSeconds: number }> {
+  try {
+    return await deps.stitch(episode, clips, signal, (fraction) => deps.emit({ episodeId: episode.id, type: 'stitch', state: 'stitching', progress: fraction }));
+  } catch (error) {
+    if (!(isAbortError(error) || signal.aborted)) deps.episodes.setStatus(episode.id, 'failed', `stitching failed: ${(error as Error).message}`);
     throw error;
   }
 }
@@ -127,13 +154,7 @@ async function generateShots(
   deps: EpisodeRunnerDeps,
   options: RunOptions,
 ): Promise<void> {
-  const globalSlots = new Semaphore(options.concurrency);
-  const engineSlots = new Map<string, Semaphore>();
-  const slotsFor = (engineId: string) => {
-    let slots = engineSlots.get(engineId);
-    if (!slots) engineSlots.set(engineId, (slots = new Semaphore(Math.max(1, deps.spec(engineId).concurrency))));
-    return slots;
-  };
+  const slots = new SlotBook(options.concurrency, deps);
   const stallTimeout = options.stallTimeoutMs ?? ((_spec, expected) => Math.max(120_000, expected * 4));
   const limits = (engineId: string, candidate: ChainCandidate | undefined): AttemptLimits => {
     const spec = deps.spec(engineId);
@@ -155,15 +176,16 @@ async function generateShots(
           shotId: shot.id,
           mode: episode.mode,
           budgetMicros: episode.budgetMicros,
+          resubmitUnknown: options.resubmitUnknown ?? false,
           chain: plan?.chain ?? [],
           buildRequest: (candidate) => deps.buildRequest(episode, shot, candidate),
         },
         {
-          ...deps,
+          ...attemptDepsOf(deps),
+          engine: deps.engine,
           limits,
           state,
-          globalSlots,
-          engineSlots: slotsFor,
+          slots: (engineId) => slots.forEngine(engineId),
           backoff: options.backoff ?? DEFAULT_BACKOFF,
           maxAttemptsPerShot: options.maxAttemptsPerShot ?? 12,
         },
@@ -182,6 +204,36 @@ async function generateShots(
   if (crashed) throw crashed.reason;
 }
 
+/** What an attempt needs from the episode's dependencies: money held for a lost job lasts as long as its provider keeps jobs. */
+export function attemptDepsOf(deps: EpisodeRunnerDeps): AttemptRunnerDeps {
+  return { ...deps, retentionMs: (engineId) => deps.provider(engineId).outputRetentionHours * 3_600_000 };
+}
+
+/** The run's concurrency slots: one pool per engine, per provider account, and for the whole run. */
+class SlotBook {
+  private readonly run: Semaphore;
+  private readonly pools = new Map<string, Semaphore>();
+
+  constructor(
+    concurrency: number,
+    private readonly deps: Pick<EpisodeRunnerDeps, 'spec' | 'provider'>,
+  ) {
+    this.run = new Semaphore(concurrency);
+  }
+
+  /** In the order they must be taken: engine, provider, run. */
+  forEngine(engineId: string): Semaphore[] {
+    const spec = this.deps.spec(engineId);
+    return [this.pool(`engine:${engineId}`, spec.concurrency), this.pool(`provider:${spec.provider}`, this.deps.provider(engineId).concurrency), this.run];
+  }
+
+  private pool(key: string, capacity: number): Semaphore {
+    let pool = this.pools.get(key);
+    if (!pool) this.pools.set(key, (pool = new Semaphore(Math.max(1, capacity))));
+    return pool;
+  }
+}
+
 function expectedLatency(plans: Map<string, PlannedShot>, shot: Shot): number {
   return plans.get(shot.id)?.chain[0]?.expectedLatencyMs ?? 0;
 }
@@ -191,10 +243,20 @@ function noEngineReason(view: ShotPlanView): string {
   return `no engine can make this shot: ${view.rejections.map((r) => r.reason).join('; ')}`;
 }
 
-function clipStillThere(attempts: AttemptStore, attemptId: string | null): boolean {
-  if (!attemptId) return false;
-  const attempt = attempts.get(attemptId);
-  return attempt.clipPath !== null && existsSync(attempt.clipPath);
+/**
+ * Accepted clips are reused only when the file on disk still has the checksum it was
+ * accepted with. One that is gone or changed is fetched again from its paid job, never
+ * generated again (unless the provider no longer has it).
+ */
+async function reopenLostClips(episode: EpisodeRecord, deps: EpisodeRunnerDeps, signal: AbortSignal): Promise<void> {
+  for (const record of deps.episodes.shots(episode.id)) {
+    if (record.status !== 'accepted' || !record.acceptedAttemptId) continue;
+    const attempt = deps.attempts.get(record.acceptedAttemptId);
+    const intact = attempt.clipPath !== null && existsSync(attempt.clipPath) && (await sha256Of(attempt.clipPath, signal)) === attempt.clipSha256;
+    if (intact) continue;
+    deps.emit({ episodeId: episode.id, shotId: record.shotId, type: 'log', message: `the clip of ${record.shotId} is missing or changed on disk; fetching it again from job ${attempt.providerJobId}` });
+    deps.attempts.markClipLost(attempt.id);
+  }
 }
 
 function acceptedClips(episode: EpisodeRecord, deps: EpisodeRunnerDeps): StitchClip[] {

@@ -1,43 +1,34 @@
 /**
- * Collects the late results of jobs that stalled past their deadline and could not be
- * cancelled. The provider may still deliver and bill them; we pay for each job once,
- * and a late clip is used when its shot has nothing better.
+ * Collects jobs parked earlier (stalled past their deadline, polling stopped): the
+ * provider may still deliver and bill them. Each is asked once, through the same attempt
+ * code as a live job; a late clip is used when its shot has nothing better and kept as
+ * an alternate take otherwise; a job past its provider's retention has its money released.
  */
-import { EngineError, isAbortError } from '../../shared/errors';
-import type { AttemptRecord } from '../store/attempts';
+import { isAbortError } from '../../shared/errors';
+import type { Micros } from '../../shared/money';
 import type { EpisodeRecord } from '../store/episodes';
-import type { EpisodeRunnerDeps } from './episode-runner';
-import { actualCost, clipPathFor } from './attempt-runner';
+import { runAttempt } from './attempt/run-attempt';
+import { attemptDepsOf, type EpisodeRunnerDeps } from './episode-runner';
 
-export async function collectLateResults(episode: EpisodeRecord, deps: EpisodeRunnerDeps, signal: AbortSignal): Promise<void> {
-  for (const attempt of deps.attempts.timedOut(episode.id)) {
+export async function collectLateResults(episode: EpisodeRecord, deps: EpisodeRunnerDeps, budgetMicros: Micros | null, signal: AbortSignal): Promise<void> {
+  for (const attempt of deps.attempts.forEpisode(episode.id, ['timed_out'])) {
     try {
-      await collectOne(attempt, deps, signal);
+      const engine = deps.engine(attempt.engineId);
+      const limits = { pollIntervalMs: engine.spec.pollIntervalMs, stallTimeoutMs: 0 };
+      const outcome = await runAttempt(attempt, engine, limits, attemptDepsOf(deps), { budgetMicros, resubmitUnknown: false, mode: 'collect' }, signal);
+      if (outcome.status === 'accepted') {
+        deps.emit({ episodeId: attempt.episodeId, shotId: attempt.shotId, type: 'shot', state: 'accepted', engineId: attempt.engineId, message: 'late result collected' });
+      } else if (outcome.status === 'collected') {
+        deps.emit({ episodeId: attempt.episodeId, shotId: attempt.shotId, type: 'log', message: `late result of ${attempt.engineId} collected as an alternate take` });
+      } else if (outcome.status === 'failed' || outcome.status === 'timed_out') {
+        deps.emit({ episodeId: attempt.episodeId, shotId: attempt.shotId, type: 'log', message: `late result of ${attempt.engineId}: ${outcome.error.message}` });
+      } else if (outcome.status !== 'still_running') {
+        deps.emit({ episodeId: attempt.episodeId, shotId: attempt.shotId, type: 'log', message: `late result of ${attempt.engineId}: ${outcome.message}` });
+      }
     } catch (error) {
       if (isAbortError(error)) throw error;
-      // A provider that cannot answer now may answer on the next `resume`; the job stays kept.
+      // A provider that cannot answer now may answer on the next `resume`; the job stays parked.
       deps.emit({ episodeId: episode.id, shotId: attempt.shotId, type: 'log', message: `late result of ${attempt.engineId} not collected yet: ${(error as Error).message}` });
     }
-  }
-}
-
-async function collectOne(attempt: AttemptRecord, deps: EpisodeRunnerDeps, signal: AbortSignal): Promise<void> {
-  const engine = deps.engine(attempt.engineId);
-  const result = await engine.poll(attempt.providerJobId!, { signal });
-  if (result.state === 'queued' || result.state === 'running') return;
-  if (result.state === 'failed') {
-    deps.attempts.markFailed(attempt.id, { kind: result.error.kind, message: `late: ${result.error.message}` }, result.actualCostMicros ?? 0);
-    return;
-  }
-  const clip = await engine.download(attempt.providerJobId!, result.output, clipPathFor(deps.mediaDir, attempt), { signal });
-  deps.attempts.markDownloaded(attempt.id, clip, result.actualCostMicros ?? actualCost(attempt, result.output));
-  const shot = deps.episodes.shots(attempt.episodeId).find((s) => s.shotId === attempt.shotId);
-  if (!shot || shot.status === 'accepted') return; // paid once, kept as an alternate take
-  const verdict = await deps.gate(clip, deps.attempts.get(attempt.id), signal);
-  if (verdict.ok) {
-    deps.attempts.markAccepted(attempt.id);
-    deps.emit({ episodeId: attempt.episodeId, shotId: attempt.shotId, type: 'shot', state: 'accepted', engineId: attempt.engineId, message: 'late result collected' });
-  } else {
-    deps.attempts.markRejected(attempt.id, new EngineError('quality_rejected', `quality gate: ${verdict.problems.join('; ')}`).message);
   }
 }

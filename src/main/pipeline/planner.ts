@@ -1,18 +1,22 @@
 /**
- * Connects the router (pure) to the live registry, health, keys and adapters: the
- * planner the episode runner calls before generating.
+ * Connects the router (pure) to the live registry, health, billing history, keys and
+ * adapters: the planner the episode runner and the preflight call.
  */
 import type { ShotPlanView } from '../../shared/api';
 import type { Shot } from '../../shared/storyboard';
+import type { Micros } from '../../shared/money';
 import type { HealthRepository } from '../registry/health';
 import type { Registry } from '../registry/registry';
 import { planEpisode, type RouterContext, type ShotPlan } from '../router';
 import type { KeySource } from '../secrets/keys';
 import type { EngineCatalog } from '../engines';
+import type { Db } from '../store/database';
+import { observedBillingFactor } from '../store/billing';
 import type { EpisodeRecord } from '../store/episodes';
 import type { PlannedShot } from './episode-runner';
 
 export interface PlannerDeps {
+  db: Db;
   registry: Registry;
   health: HealthRepository;
   keys: KeySource;
@@ -20,9 +24,10 @@ export interface PlannerDeps {
   clock: () => number;
 }
 
-export function routerContext(deps: PlannerDeps, episode: Pick<EpisodeRecord, 'mode' | 'storyboard'>, remainingBudgetMicros: number | null, disabled = new Set<string>()): RouterContext {
+export function routerContext(deps: PlannerDeps, episode: Pick<EpisodeRecord, 'mode' | 'storyboard'>, remainingBudgetMicros: Micros | null, disabled = new Set<string>()): RouterContext {
+  const engines = deps.registry.list();
   return {
-    engines: deps.registry.list(),
+    engines,
     health: deps.health.allHealth(),
     now: deps.clock(),
     mode: episode.mode,
@@ -32,10 +37,26 @@ export function routerContext(deps: PlannerDeps, episode: Pick<EpisodeRecord, 'm
     hasAdapter: (provider) => deps.catalog.hasAdapter(provider),
     chains: deps.registry.chains(),
     disabledForRun: disabled,
+    billingFactor: billingFactors(deps, engines),
   };
 }
 
-export function planShots(deps: PlannerDeps, episode: EpisodeRecord, shots: Shot[], remainingBudgetMicros: number | null, disabled: Set<string>): Map<string, PlannedShot> {
+/** The engine's own billing history when it has enough of one, else its provider's. */
+function billingFactors(deps: PlannerDeps, engines: { id: string; provider: string }[]): (engineId: string) => number {
+  const cache = new Map<string, number>();
+  return (engineId) => {
+    let factor = cache.get(engineId);
+    if (factor === undefined) {
+      const provider = engines.find((e) => e.id === engineId)?.provider;
+      const siblings = engines.filter((e) => e.provider === provider).map((e) => e.id);
+      factor = observedBillingFactor(deps.db, [engineId]) ?? observedBillingFactor(deps.db, siblings) ?? 1;
+      cache.set(engineId, factor);
+    }
+    return factor;
+  };
+}
+
+export function planShots(deps: PlannerDeps, episode: EpisodeRecord, shots: Shot[], remainingBudgetMicros: Micros | null, disabled: Set<string>): Map<string, PlannedShot> {
   const plan = planEpisode({ shots, chain: episode.storyboard.chain }, routerContext(deps, episode, remainingBudgetMicros, disabled));
   return new Map(plan.shots.map((shot) => [shot.shotId, { chain: shot.candidates, view: toView(shot) }]));
 }
@@ -47,4 +68,3 @@ export function toView(plan: ShotPlan): ShotPlanView {
     rejections: plan.rejections.map((r) => ({ engineId: r.engineId, reason: r.reason })),
   };
 }
-

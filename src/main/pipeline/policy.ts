@@ -1,6 +1,7 @@
 /**
- * What each kind of engine failure means, in one table. The shot runner asks
- * `decide()` and does what it says; no other module interprets error kinds.
+ * What each kind of engine failure means, in one table. The pipeline asks this table
+ * (through `decide` and `policyFor`) and does what it says; no other module interprets
+ * error kinds.
  */
 import type { ErrorKind } from '../../shared/errors';
 import { backoffDelayMs, type BackoffOptions } from './backoff';
@@ -10,10 +11,18 @@ export interface KindPolicy {
   sameEngineRetries: number;
   /** How long to wait before that retry. */
   delay: 'retry_after' | 'backoff' | 'none';
-  /** What happens to the engine for every shot of the run. */
-  engineEffect: 'none' | 'cool_down' | 'disable_for_run';
-  /** The provider job may still deliver: keep its id (and its reservation) to collect a late result. */
-  keepsJob: boolean;
+  /** What happens beyond this shot: cool the engine down, or switch its whole provider account off for the run. */
+  engineEffect: 'none' | 'cool_down' | 'disable_provider_for_run';
+  /** The engine itself misbehaved. Refused prompts, bad requests, account problems and the user's cancel say nothing about its health. */
+  countsAgainstHealth: boolean;
+  /** The engine will refuse this shot the same way on a later run, so a resume does not try it there again. */
+  permanentForShot: boolean;
+  /**
+   * When a *poll* fails this way the job itself is untouched: 'poll_again' keeps polling
+   * (with backoff, until the stall deadline); 'keep_job' stops polling now but keeps the
+   * job and its reservation, to be collected later. Neither ever abandons a paid job.
+   */
+  onPoll: 'poll_again' | 'keep_job';
   /** Stop the shot altogether (the user cancelled). */
   stopsShot: boolean;
   why: string;
@@ -24,31 +33,39 @@ export const ERROR_POLICY: Readonly<Record<ErrorKind, KindPolicy>> = {
     sameEngineRetries: 3,
     delay: 'retry_after',
     engineEffect: 'cool_down',
-    keepsJob: false,
+    countsAgainstHealth: false,
+    permanentForShot: false,
+    onPoll: 'poll_again',
     stopsShot: false,
-    why: 'the provider asked us to slow down: cool the engine down for Retry-After so other shots route around it',
+    why: 'the provider asked us to slow down: cool the engine down for Retry-After; other shots route around it meanwhile and come back after',
   },
   unavailable: {
     sameEngineRetries: 2,
     delay: 'backoff',
     engineEffect: 'none',
-    keepsJob: false,
+    countsAgainstHealth: true,
+    permanentForShot: false,
+    onPoll: 'poll_again',
     stopsShot: false,
-    why: 'a transient outage: retry with capped exponential backoff and jitter, then move on',
+    why: 'a transient outage or network failure: retry with capped exponential backoff and jitter, then move on',
   },
   timeout: {
     sameEngineRetries: 0,
     delay: 'none',
     engineEffect: 'none',
-    keepsJob: true,
+    countsAgainstHealth: true,
+    permanentForShot: false,
+    onPoll: 'poll_again',
     stopsShot: false,
-    why: 'the job stalled: keep its id so a late result is collected and never paid twice; move on',
+    why: 'the job stalled: keep its id (and its reservation) so a late result is collected and paid once; move on',
   },
   content_policy: {
     sameEngineRetries: 0,
     delay: 'none',
     engineEffect: 'none',
-    keepsJob: false,
+    countsAgainstHealth: false,
+    permanentForShot: true,
+    onPoll: 'keep_job',
     stopsShot: false,
     why: 'this engine refuses the content: try the next engine, not this one again',
   },
@@ -56,39 +73,49 @@ export const ERROR_POLICY: Readonly<Record<ErrorKind, KindPolicy>> = {
     sameEngineRetries: 0,
     delay: 'none',
     engineEffect: 'none',
-    keepsJob: false,
+    countsAgainstHealth: false,
+    permanentForShot: true,
+    onPoll: 'keep_job',
     stopsShot: false,
     why: 'this engine cannot take the request as made: try the next engine',
   },
   auth: {
     sameEngineRetries: 0,
     delay: 'none',
-    engineEffect: 'disable_for_run',
-    keepsJob: false,
+    engineEffect: 'disable_provider_for_run',
+    countsAgainstHealth: false,
+    permanentForShot: false,
+    onPoll: 'keep_job',
     stopsShot: false,
-    why: 'the key was refused: disable the engine for the rest of the run',
+    why: 'the key was refused: every model of this provider account is off for the rest of the run',
   },
   quota_exhausted: {
     sameEngineRetries: 0,
     delay: 'none',
-    engineEffect: 'disable_for_run',
-    keepsJob: false,
+    engineEffect: 'disable_provider_for_run',
+    countsAgainstHealth: false,
+    permanentForShot: false,
+    onPoll: 'keep_job',
     stopsShot: false,
-    why: 'the billing cap is reached: never retried, engine disabled for the run',
+    why: "the account's billing cap is reached: never retried, every model of the provider off for the run",
   },
   expired_output: {
     sameEngineRetries: 1,
     delay: 'none',
     engineEffect: 'none',
-    keepsJob: false,
+    countsAgainstHealth: false,
+    permanentForShot: false,
+    onPoll: 'keep_job',
     stopsShot: false,
-    why: 'the output expired before download: one fresh try on the same engine, then move on',
+    why: 'the provider no longer has the output (fetched again from the same job first): one fresh generation on the same engine, then move on',
   },
   quality_rejected: {
     sameEngineRetries: 1,
     delay: 'none',
     engineEffect: 'none',
-    keepsJob: false,
+    countsAgainstHealth: true,
+    permanentForShot: false,
+    onPoll: 'keep_job',
     stopsShot: false,
     why: 'the clip failed the quality gate: one more take on the same engine, then move on',
   },
@@ -96,11 +123,17 @@ export const ERROR_POLICY: Readonly<Record<ErrorKind, KindPolicy>> = {
     sameEngineRetries: 0,
     delay: 'none',
     engineEffect: 'none',
-    keepsJob: false,
+    countsAgainstHealth: false,
+    permanentForShot: false,
+    onPoll: 'keep_job',
     stopsShot: true,
     why: 'the user cancelled',
   },
 };
+
+export function policyFor(kind: ErrorKind): KindPolicy {
+  return ERROR_POLICY[kind];
+}
 
 export type Decision =
   | { action: 'retry_same'; delayMs: number; engineEffect: KindPolicy['engineEffect'] }
@@ -120,11 +153,13 @@ export function decide(input: DecisionInput): Decision {
   const policy = ERROR_POLICY[input.kind];
   if (policy.stopsShot) return { action: 'stop_shot' };
   if (input.failuresOfKind > policy.sameEngineRetries) return { action: 'next_engine', engineEffect: policy.engineEffect };
-  const delayMs =
-    policy.delay === 'retry_after'
-      ? Math.max(0, input.retryAfterMs ?? backoffDelayMs(input.failuresOfKind, input.backoff, input.random))
-      : policy.delay === 'backoff'
-        ? backoffDelayMs(input.failuresOfKind, input.backoff, input.random)
-        : 0;
-  return { action: 'retry_same', delayMs, engineEffect: policy.engineEffect };
+  return { action: 'retry_same', delayMs: retryDelayMs(input), engineEffect: policy.engineEffect };
+}
+
+/** How long to wait before trying again after a failure of this kind (also used between polls). */
+export function retryDelayMs(input: Omit<DecisionInput, 'kind'> & { kind: ErrorKind }): number {
+  const policy = ERROR_POLICY[input.kind];
+  if (policy.delay === 'retry_after') return Math.max(0, input.retryAfterMs ?? backoffDelayMs(input.failuresOfKind, input.backoff, input.random));
+  if (policy.delay === 'backoff') return Math.max(input.retryAfterMs ?? 0, backoffDelayMs(input.failuresOfKind, input.backoff, input.random));
+  return 0;
 }

@@ -1,144 +1,194 @@
 /**
- * Rendering as a service: turns a storyboard file and options into an episode (new,
- * or the unfinished one the same command started before), runs it, and reports.
- * The CLI and the Studio API both go through here.
+ * Rendering as a service: turns a storyboard file and options into an episode (new, or
+ * the one this storyboard already has), checks everything that can be checked before
+ * money moves, runs it, and reports. The CLI and the Studio API both go through here.
+ *
+ * Single flight: an episode runs at most once at a time. A second start in this process
+ * joins the running one (same report, and Cancel reaches it); a start in another process
+ * is refused as busy.
  */
-import { createHash } from 'node:crypto';
-import { extname, resolve } from 'node:path';
 import type { EpisodePlanView, RenderOptions, ResumeOptions } from '../../shared/api';
 import { UserError } from '../../shared/errors';
 import { usdToMicros, type Micros } from '../../shared/money';
-import type { Storyboard } from '../../shared/storyboard';
-import type { Engine } from '../engines/engine';
+import { budgetLimitSchema, type Storyboard } from '../../shared/storyboard';
 import { stitchEpisode } from '../media/stitch';
+import { checkOutputPath } from '../preflight/output-path';
+import { pinProblems, planFitProblems } from '../preflight/plan-fits';
 import { audioFlag, planEpisode } from '../router';
 import { loadStoryboard, type LoadedStoryboard } from '../storyboard/load';
 import { episodeView } from '../store/reports';
 import type { EpisodeRecord } from '../store/episodes';
+import { episodeRunKey } from '../store/run-key';
+import { currentRunner } from '../store/runner-identity';
 import type { StudioServices } from '../studio';
-import { runEpisode, type EpisodeRunResult } from './episode-runner';
+import { runEpisode } from './episode-runner';
 import { planShots, routerContext, toView } from './planner';
 import { buildRequest } from './requests';
 import { stitchInput } from './stitch-step';
-import type { RenderReport } from './render-report';
-import { buildReport } from './render-report';
+import { buildReport, type RenderReport } from './render-report';
 
 export interface RenderRequest extends RenderOptions {
-  /** Start a new episode even when the same command left one unfinished. */
+  /** Start a new episode even when this storyboard already has one. */
   fresh?: boolean;
 }
 
 const DEFAULT_CONCURRENCY = 4;
 
+interface RunningEpisode {
+  controller: AbortController;
+  done: Promise<RenderReport>;
+}
+
 export class RenderService {
-  private readonly running = new Map<string, AbortController>();
+  private readonly running = new Map<string, RunningEpisode>();
 
   constructor(private readonly services: StudioServices) {}
 
-  /** Renders a storyboard to the end (or resumes the same command's unfinished episode). */
+  /** Renders a storyboard to the end: its episode continues where it stopped, or starts. */
   async render(storyboardPath: string, request: RenderRequest, signal?: AbortSignal): Promise<RenderReport> {
-    const { episode, resumed } = await this.prepare(storyboardPath, request);
-    return this.run(episode.id, request, resumed, signal);
-  }
-
-  /** Resumes an episode by id, or the most recent one whose process stopped. */
-  async resume(episodeId: string | undefined, request: ResumeOptions, signal?: AbortSignal): Promise<RenderReport> {
-    const episode = episodeId ? this.services.episodes.find(episodeId) : this.services.episodes.unfinished()[0];
-    if (!episode) throw new UserError(episodeId ? `no episode ${episodeId} in this data directory` : 'nothing to resume: no interrupted render in this data directory');
-    return this.run(episode.id, request, true, signal);
+    return (await this.begin(storyboardPath, request, signal)).done;
   }
 
   /** Starts a render in the background (the app's Render button); progress arrives as events. */
   async start(storyboardPath: string, request: RenderRequest): Promise<{ episodeId: string }> {
-    const { episode, resumed } = await this.prepare(storyboardPath, request);
-    this.run(episode.id, request, resumed).catch((error: Error) =>
-      this.services.emit({ episodeId: episode.id, type: 'episode', state: 'failed', message: error.message }),
-    );
-    return { episodeId: episode.id };
+    const { episodeId, done } = await this.begin(storyboardPath, request);
+    done.catch((error: Error) => this.services.emit({ episodeId, type: 'episode', state: 'failed', message: error.message }));
+    return { episodeId };
+  }
+
+  /** Resumes an episode by id, or the most recent one not completed (interrupted, cancelled or failed). */
+  async resume(episodeId: string | undefined, request: ResumeOptions, signal?: AbortSignal): Promise<RenderReport> {
+    checkConcurrency(request.concurrency);
+    const budget = request.budgetUsd === undefined ? undefined : budgetMicros(request.budgetUsd, '--budget');
+    const episode = episodeId ? this.services.episodes.find(episodeId) : this.services.episodes.unfinished()[0];
+    if (!episode) {
+      throw new UserError(episodeId ? `no episode ${episodeId} in this data directory` : 'nothing to resume: every episode in this data directory is completed');
+    }
+    const joined = this.running.get(episode.id);
+    if (joined) return joined.done;
+    await checkOutputPath(episode.outputPath, { inputs: inputsOf(episode.storyboardPath, episode.storyboard) });
+    this.sweepExpiredHolds();
+    const claimed = this.services.episodes.claim(episode.id, currentRunner(), {
+      ...(budget !== undefined ? { budgetMicros: budget } : {}),
+      check: (current) => this.checkPlanFits(current, request.allowPartial ?? false),
+    });
+    return this.launch(claimed.id, request, true, signal);
   }
 
   cancel(episodeId: string): void {
-    this.running.get(episodeId)?.abort();
+    this.running.get(episodeId)?.controller.abort();
   }
 
   cancelAll(): void {
-    for (const controller of this.running.values()) controller.abort();
+    for (const { controller } of this.running.values()) controller.abort();
   }
 
   async plan(storyboardPath: string, request: Pick<RenderOptions, 'mode' | 'budgetUsd'>): Promise<EpisodePlanView> {
     const loaded = await loadStoryboard(storyboardPath);
     const mode = request.mode ?? loaded.storyboard.mode;
-    const budgetMicros = budgetOf(loaded.storyboard, request.budgetUsd);
-    const plan = planEpisode(loaded.storyboard, routerContext(this.services, { mode, storyboard: loaded.storyboard }, budgetMicros));
-    return { title: loaded.storyboard.title, mode, shots: plan.shots.map(toView), estimatedMicros: plan.estimatedMicros, budgetMicros };
+    const budget = budgetOf(loaded.storyboard, request.budgetUsd);
+    const plan = planEpisode(loaded.storyboard, routerContext(this.services, { mode, storyboard: loaded.storyboard }, budget));
+    return { title: loaded.storyboard.title, mode, shots: plan.shots.map(toView), estimatedMicros: plan.estimatedMicros, budgetMicros: budget };
   }
 
-  private async prepare(storyboardPath: string, request: RenderRequest): Promise<{ episode: EpisodeRecord; resumed: boolean }> {
-    const outputPath = checkOutputPath(request.outputPath);
+  /**
+   * Everything that can be refused before money moves is checked here, in order: flags,
+   * the storyboard and its references, the output path, the pins; then, in the one
+   * transaction that finds or creates the episode and claims it, the plan against the budget.
+   */
+  private async begin(storyboardPath: string, request: RenderRequest, signal?: AbortSignal): Promise<{ episodeId: string; done: Promise<RenderReport> }> {
     checkConcurrency(request.concurrency);
+    if (request.budgetUsd !== undefined) budgetMicros(request.budgetUsd, '--budget');
     const loaded = await loadStoryboard(storyboardPath);
-    const mode = request.mode ?? loaded.storyboard.mode;
-    const budgetMicros = budgetOf(loaded.storyboard, request.budgetUsd);
-    const runKey = createHash('sha256').update(JSON.stringify([loaded.sha256, mode, outputPath, budgetMicros])).digest('hex');
-    const previous = request.fresh ? undefined : this.services.episodes.latestByRunKey(runKey);
-    if (previous) return { episode: previous, resumed: true };
     const storyboard = withAbsoluteReferences(loaded);
-    const episode = this.services.episodes.create({
-      runKey,
-      storyboardPath: loaded.sourcePath,
-      storyboard,
-      outputPath,
-      mode,
-      budgetMicros,
-      options: mode === 'preview' ? { finalEstimateMicros: this.finalEstimate(storyboard) } : {},
+    const outputPath = await checkOutputPath(requireOutput(request.outputPath), { inputs: inputsOf(loaded.sourcePath, storyboard) });
+    const pins = pinProblems(storyboard, this.services.registry.list({ includeRemoved: true }).map((spec) => spec.id));
+    if (pins.length) throw new UserError(`${loaded.sourcePath}: the storyboard pins engines this registry does not have`, pins);
+    const mode = request.mode ?? storyboard.mode;
+    const budget = budgetOf(storyboard, request.budgetUsd);
+    this.sweepExpiredHolds();
+
+    const { episode, resumed, joined } = this.services.episodes.openForRun({
+      episode: {
+        runKey: episodeRunKey(storyboard, mode),
+        storyboardPath: loaded.sourcePath,
+        storyboard,
+        outputPath,
+        mode,
+        budgetMicros: budget,
+        options: mode === 'preview' ? { finalEstimateMicros: this.finalEstimate(storyboard) } : {},
+      },
+      runner: currentRunner(),
+      fresh: request.fresh ?? false,
+      runningHere: (id) => this.running.has(id),
+      check: (candidate) => this.checkPlanFits(candidate, request.allowPartial ?? false),
     });
-    return { episode, resumed: false };
+    if (joined) return { episodeId: episode.id, done: this.running.get(episode.id)!.done };
+    return { episodeId: episode.id, done: this.launch(episode.id, request, resumed, signal) };
   }
 
-  private async run(episodeId: string, request: Partial<RenderRequest>, resumed: boolean, signal?: AbortSignal): Promise<RenderReport> {
-    checkConcurrency(request.concurrency);
+  /** Refuses (exit 2, nothing spent) a plan with shots no engine can make or an estimate over the budget, unless --allow-partial. */
+  private checkPlanFits(episode: EpisodeRecord, allowPartial: boolean): void {
+    const todo = this.services.episodes.shots(episode.id).filter((s) => s.status !== 'accepted');
+    const byId = new Map(episode.storyboard.shots.map((shot) => [shot.id, shot]));
+    const shots = todo.map((record) => byId.get(record.shotId)!);
+    const plans = planShots(this.services, episode, shots, this.services.attempts.budgetLeft(episode.id, episode.budgetMicros), new Set());
+    const problems = planFitProblems({
+      storyboard: episode.storyboard,
+      plans,
+      budgetMicros: episode.budgetMicros,
+      committedMicros: this.services.attempts.ledger.episodeMoney(episode.id).committedMicros,
+    });
+    if (problems.length === 0 || allowPartial) return;
+    throw new UserError(`"${episode.title}" cannot be made as planned; nothing was spent (--allow-partial renders what fits and leaves the rest out)`, problems);
+  }
+
+  /** Registers the run before anything awaits, so a second start in this process always finds it. */
+  private launch(episodeId: string, request: Partial<RenderRequest>, resumed: boolean, signal?: AbortSignal): Promise<RenderReport> {
     const controller = new AbortController();
     const onAbort = () => controller.abort();
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) controller.abort();
-    this.running.set(episodeId, controller);
-    try {
-      const engines = await this.instantiateEngines();
-      const services = this.services;
-      const result: EpisodeRunResult = await runEpisode(
-        episodeId,
-        {
-          episodes: services.episodes,
-          attempts: services.attempts,
-          health: services.health,
-          engine: (id) => engines.get(id) ?? missingEngine(id),
-          spec: (id) => services.registry.get(id) ?? missingEngine(id),
-          plan: (episode, shots, remaining, disabled) => planShots(services, episode, shots, remaining, disabled),
-          buildRequest: (episode, shot, candidate) => buildRequest(episode.storyboard, shot, candidate, audioFlag(services.registry.get(candidate.engineId)!, shot.audio)),
-          gate: services.gate,
-          stitch: async (episode, clips, stitchSignal, onProgress) =>
-            stitchEpisode(await services.ffmpeg(), stitchInput(episode, clips), episode.outputPath, { signal: stitchSignal, onProgress, log: services.config.log }),
-          mediaDir: services.mediaDir,
-          clock: services.clock,
-          random: services.random,
-          emit: services.emit,
-          onStep: services.config.onStep,
-          isProcessAlive,
-        },
-        { concurrency: request.concurrency ?? DEFAULT_CONCURRENCY, strict: request.strict ?? false, signal: controller.signal },
-      );
-      return buildReport(episodeView(services.episodes, services.attempts, episodeId), result, resumed);
-    } finally {
+    const done = this.execute(episodeId, request, resumed, controller.signal).finally(() => {
       signal?.removeEventListener('abort', onAbort);
       this.running.delete(episodeId);
-    }
+    });
+    this.running.set(episodeId, { controller, done });
+    return done;
   }
 
-  /** One instance of every engine this build can drive; adapters are cheap to create. */
-  private async instantiateEngines(): Promise<Map<string, Engine>> {
-    const specs = this.services.registry.list({ includeRemoved: true }).filter((spec) => this.services.catalog.hasAdapter(spec.provider));
-    const engines = await Promise.all(specs.map((spec) => this.services.catalog.engineFor(spec)));
-    return new Map(engines.map((engine) => [engine.spec.id, engine]));
+  private async execute(episodeId: string, request: Partial<RenderRequest>, resumed: boolean, signal: AbortSignal): Promise<RenderReport> {
+    const services = this.services;
+    const engines = await services.instantiateEngines();
+    const result = await runEpisode(
+      episodeId,
+      {
+        episodes: services.episodes,
+        attempts: services.attempts,
+        health: services.health,
+        engine: (id) => engines.get(id) ?? missingEngine(id),
+        spec: (id) => services.registry.get(id) ?? missingEngine(id),
+        provider: (id) => services.registry.provider((services.registry.get(id) ?? missingEngine(id)).provider),
+        plan: (episode, shots, remaining, disabled) => planShots(services, episode, shots, remaining, disabled),
+        buildRequest: (episode, shot, candidate) => buildRequest(episode.storyboard, shot, candidate, services.registry.get(candidate.engineId)!, audioFlag(services.registry.get(candidate.engineId)!, shot.audio)),
+        gate: services.gate,
+        stitch: async (episode, clips, stitchSignal, onProgress) =>
+          stitchEpisode(await services.ffmpeg(), stitchInput(episode, clips), episode.outputPath, { signal: stitchSignal, onProgress, log: services.config.log }),
+        mediaDir: services.mediaDir,
+        clock: services.clock,
+        random: services.random,
+        emit: services.emit,
+        onStep: services.config.onStep,
+      },
+      { concurrency: request.concurrency ?? DEFAULT_CONCURRENCY, strict: request.strict ?? false, resubmitUnknown: request.resubmitUnknown ?? false, signal },
+    );
+    return buildReport(episodeView(services.episodes, services.attempts, episodeId), result, resumed);
+  }
+
+  /** Money held past its time in episodes nobody is running is released (it would otherwise stay held until someone resumes them). */
+  private sweepExpiredHolds(): void {
+    const runner = currentRunner();
+    this.services.attempts.expireOverdue((id) => this.running.has(id) || this.services.episodes.isBusy(this.services.episodes.get(id), runner));
   }
 
   /**
@@ -155,24 +205,33 @@ function missingEngine(id: string): never {
   throw new Error(`engine ${id} is not available in this build`);
 }
 
+/** --budget goes through the storyboard's own budget rule: positive, at most the product's ceiling. */
+function budgetMicros(usd: number, flag: string): Micros {
+  const checked = budgetLimitSchema.safeParse(usd);
+  if (!checked.success) throw new UserError(`${flag}: ${checked.error.issues[0]?.message ?? 'invalid amount'} (got ${usd})`);
+  return usdToMicros(checked.data);
+}
+
 function budgetOf(storyboard: Storyboard, budgetUsd: number | undefined): Micros | null {
-  if (budgetUsd !== undefined) {
-    if (!Number.isFinite(budgetUsd) || budgetUsd <= 0) throw new UserError(`--budget: must be a positive amount in USD, got ${budgetUsd}`);
-    return usdToMicros(budgetUsd);
-  }
+  if (budgetUsd !== undefined) return budgetMicros(budgetUsd, '--budget');
   return storyboard.budget ? usdToMicros(storyboard.budget.limit) : null;
 }
 
-function checkOutputPath(outputPath: string | undefined): string {
+function requireOutput(outputPath: string | undefined): string {
   if (!outputPath) throw new UserError('--out: required (the episode file to write, e.g. --out episode.mp4)');
-  if (extname(outputPath).toLowerCase() !== '.mp4') throw new UserError(`--out: must be an .mp4 file, got "${outputPath}"`);
-  return resolve(outputPath);
+  return outputPath;
 }
 
 function checkConcurrency(concurrency: number | undefined): void {
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)) {
     throw new UserError(`--concurrency: must be a whole number between 1 and 64, got ${concurrency}`);
   }
+}
+
+/** The files an output must never overwrite: the storyboard and every reference image. */
+function inputsOf(storyboardPath: string, storyboard: Storyboard): string[] {
+  const references = [...storyboard.shots, ...storyboard.characters].flatMap((item) => (item.reference ? [item.reference] : []));
+  return [storyboardPath, ...references];
 }
 
 /** The stored storyboard carries absolute reference paths, so a resume needs nothing else. */
@@ -183,13 +242,4 @@ function withAbsoluteReferences(loaded: LoadedStoryboard): Storyboard {
     characters: storyboard.characters.map((c) => ({ ...c, ...(references.characters.get(c.id) ? { reference: references.characters.get(c.id) } : {}) })),
     shots: storyboard.shots.map((s) => ({ ...s, ...(references.shots.get(s.id) ? { reference: references.shots.get(s.id) } : {}) })),
   };
-}
-
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -1,17 +1,18 @@
 /**
- * Walks one shot's fallback chain until a clip is accepted or the chain is spent.
- * The error policy (policy.ts) decides between retrying the same engine, moving on,
- * cooling an engine down or disabling it; this module only carries that out.
+ * Walks one shot's fallback chain until a clip is accepted or the chain is spent. The
+ * error policy (policy.ts) decides between retrying the same engine, moving on, cooling
+ * an engine down or switching a provider account off; this module only carries that out.
  */
 import { CancelledError } from '../../shared/errors';
-import { formatUsd } from '../../shared/money';
+import { formatUsd, type Micros } from '../../shared/money';
 import type { ErrorKind } from '../../shared/errors';
-import type { Engine, GenerationRequest } from '../engines/engine';
-import type { AttemptRecord, AttemptStore } from '../store/attempts';
+import type { GuardedEngine } from '../engines/boundary';
+import type { GenerationRequest } from '../engines/engine';
+import { ACTIVE_STATUSES, type AttemptRecord, type AttemptStore } from '../store/attempts';
 import { sleep } from './abortable';
-import { runAttempt, type AttemptLimits, type AttemptOutcome, type AttemptRunnerDeps } from './attempt-runner';
+import { runAttempt, type AttemptLimits, type AttemptOutcome, type AttemptRunnerDeps } from './attempt/run-attempt';
 import type { BackoffOptions } from './backoff';
-import { decide } from './policy';
+import { decide, policyFor } from './policy';
 import type { RunEngineState } from './run-state';
 import type { Semaphore } from './semaphore';
 
@@ -20,7 +21,10 @@ export interface ChainCandidate {
   engineId: string;
   durationSeconds: number;
   resolution: GenerationRequest['resolution'];
-  estimatedMicros: number;
+  /** List price of the seconds generated. */
+  priceMicros: Micros;
+  /** What to reserve: the price corrected by what this engine (or provider) has really billed. */
+  estimatedMicros: Micros;
   expectedLatencyMs: number;
 }
 
@@ -28,40 +32,46 @@ export interface ShotJob {
   episodeId: string;
   shotId: string;
   mode: string;
-  budgetMicros: number | null;
+  budgetMicros: Micros | null;
+  resubmitUnknown: boolean;
   chain: ChainCandidate[];
   buildRequest: (candidate: ChainCandidate) => GenerationRequest;
 }
 
 export interface ShotRunnerDeps extends AttemptRunnerDeps {
   attempts: AttemptStore;
-  engine: (engineId: string) => Engine;
+  engine: (engineId: string) => GuardedEngine;
   limits: (engineId: string, candidate: ChainCandidate | undefined) => AttemptLimits;
   state: RunEngineState;
-  globalSlots: Semaphore;
-  engineSlots: (engineId: string) => Semaphore;
+  /** Slots to hold while an engine works: its own, its provider account's, the run's; always taken in that order. */
+  slots: (engineId: string) => Semaphore[];
   backoff: BackoffOptions;
   maxAttemptsPerShot: number;
 }
 
 export type ShotOutcome = { status: 'accepted'; attempt: AttemptRecord } | { status: 'failed'; reason: string };
 
+/** Outcomes after which the shot must not try anything else in this run: a second job could be a second payment. */
+type Halting = Extract<AttemptOutcome, { status: 'unknown' | 'deferred' }>;
+
 export async function runShot(job: ShotJob, deps: ShotRunnerDeps, signal: AbortSignal): Promise<ShotOutcome> {
   const history = deps.attempts.forShot(job.episodeId, job.shotId);
   const failures = new FailureCounts(history);
   const notes: string[] = [];
   const queue = job.chain.filter((c) => !failures.exhausted(c.engineId));
+  let attemptsThisRun = 0;
 
-  // A resumed shot first finishes the attempt the previous process left open.
-  const open = history.find((a) => a.status === 'reserved' || a.status === 'submitted' || a.status === 'downloaded');
-  if (open) {
-    const release = await acquireSlots(open.engineId, deps, signal);
-    const outcome = await runTimed(open, deps, job.chain.find((c) => c.engineId === open.engineId), signal).finally(release);
+  // A resumed shot first finishes what the previous process left: the attempt it was
+  // working on, and any submit whose outcome is unknown.
+  for (const left of history.filter((a) => ACTIVE_STATUSES.includes(a.status) || a.status === 'unknown')) {
+    attemptsThisRun++;
+    const candidate = job.chain.find((c) => c.engineId === left.engineId);
+    const outcome = await withSlots(left.engineId, deps, signal, () => runTimed(left, job, deps, candidate, signal));
     if (outcome.status === 'accepted') return outcome;
-    await sleep(settleFailure(outcome, queue, failures, deps, notes), signal);
+    if (isHalting(outcome)) return { status: 'failed', reason: outcome.message };
+    await sleep(settle(outcome, queue, failures, deps, notes), signal);
   }
 
-  let attemptsThisRun = open ? 1 : 0;
   while (queue.length > 0) {
     if (attemptsThisRun >= deps.maxAttemptsPerShot) {
       notes.push(`gave up after ${deps.maxAttemptsPerShot} attempts`);
@@ -69,74 +79,85 @@ export async function runShot(job: ShotJob, deps: ShotRunnerDeps, signal: AbortS
     }
     const candidate = await nextUsable(queue, deps, notes, signal);
     if (!candidate) break;
-    const release = await acquireSlots(candidate.engineId, deps, signal);
-    let outcome: AttemptOutcome;
-    try {
-      // The engine may have been disabled or cooled down while this shot queued for it.
-      if (deps.state.disabledReason(candidate.engineId) || deps.state.coolingUntil(candidate.engineId) > 0) continue;
-      // Reserve only once a slot is held, so shots waiting in line hold no money.
+    const outcome = await withSlots(candidate.engineId, deps, signal, async () => {
+      // The engine may have been switched off or cooled down while this shot queued for it.
+      if (deps.state.disabledReason(candidate.engineId) || deps.state.coolingUntil(candidate.engineId) > 0) return null;
+      // Reserve only once the slots are held, so shots waiting in line hold no money.
       const reserved = deps.attempts.reserve({
         episodeId: job.episodeId,
         shotId: job.shotId,
         engineId: candidate.engineId,
         mode: job.mode,
         request: job.buildRequest(candidate),
+        priceMicros: candidate.priceMicros,
         estimatedMicros: candidate.estimatedMicros,
         budgetMicros: job.budgetMicros,
       });
       if (!reserved.ok) {
         notes.push(`${candidate.engineId}: over budget (${formatUsd(reserved.neededMicros)} needed, ${formatUsd(reserved.leftMicros)} left)`);
         remove(queue, candidate.engineId);
-        continue;
+        return null;
       }
       attemptsThisRun++;
-      outcome = await runTimed(reserved.attempt, deps, candidate, signal);
-    } finally {
-      release();
-    }
+      return runTimed(reserved.attempt, job, deps, candidate, signal);
+    });
+    if (outcome === null) continue;
     if (outcome.status === 'accepted') return outcome;
-    await sleep(settleFailure(outcome, queue, failures, deps, notes), signal);
+    if (isHalting(outcome)) return { status: 'failed', reason: [...notes, outcome.message].join('; ') };
+    await sleep(settle(outcome, queue, failures, deps, notes), signal);
   }
   return { status: 'failed', reason: notes.length ? notes.join('; ') : 'no engine could make this shot' };
 }
 
+function isHalting(outcome: AttemptOutcome): outcome is Halting {
+  return outcome.status === 'unknown' || outcome.status === 'deferred';
+}
+
 /**
- * Applies the policy to a failed attempt: records health, cools down or disables the
- * engine, and keeps or drops it from the queue. Returns how long to wait before the
+ * Applies the policy to an attempt that did not make the shot: records health, cools
+ * down or switches off, keeps or drops the engine. Returns how long to wait before the
  * next try; throws when the shot must stop.
  */
-function settleFailure(outcome: Exclude<AttemptOutcome, { status: 'accepted' }>, queue: ChainCandidate[], failures: FailureCounts, deps: ShotRunnerDeps, notes: string[]): number {
-  const { attempt, error } = outcome;
-  const engineId = attempt.engineId;
+function settle(outcome: Exclude<AttemptOutcome, { status: 'accepted' } | Halting>, queue: ChainCandidate[], failures: FailureCounts, deps: ShotRunnerDeps, notes: string[]): number {
+  const engineId = outcome.attempt.engineId;
+  if (outcome.status === 'over_budget') {
+    notes.push(`${engineId}: ${outcome.message}`);
+    remove(queue, engineId);
+    return 0;
+  }
+  if (outcome.status !== 'failed' && outcome.status !== 'timed_out') throw new Error(`unexpected ${outcome.status} outcome in a live run`);
+  const { error } = outcome;
   deps.state.recordFailure(engineId, error.kind);
-  const count = failures.add(engineId, error.kind);
-  const decision = decide({ kind: error.kind, failuresOfKind: count, retryAfterMs: error.details.retryAfterMs, backoff: deps.backoff, random: deps.random });
   notes.push(`${engineId}: ${error.kind}: ${error.message}`);
+  // A parked job is still alive: trying this engine again would pay for the shot twice.
+  if (outcome.status === 'timed_out') failures.exhaust(engineId);
+  const decision = decide({ kind: error.kind, failuresOfKind: failures.add(engineId, error.kind), retryAfterMs: error.details.retryAfterMs, backoff: deps.backoff, random: deps.random });
   if (decision.action === 'stop_shot') throw new CancelledError();
-  if (decision.engineEffect === 'disable_for_run') deps.state.disable(engineId, `${error.kind}: ${error.message}`);
-  if (decision.action === 'next_engine') {
+  if (decision.engineEffect === 'disable_provider_for_run') deps.state.disableProvider(engineId, `${error.kind}: ${error.message}`);
+  if (decision.action === 'next_engine' || failures.exhausted(engineId)) {
     failures.exhaust(engineId);
     remove(queue, engineId);
     return 0;
   }
   if (decision.engineEffect === 'cool_down') {
-    // Not waited out here: nextUsable routes around the cooling engine meanwhile.
-    deps.state.coolDown(engineId, decision.delayMs);
+    // Not waited out here: nextUsable routes around the cooling engine meanwhile and comes back to it after.
+    deps.state.coolDown(engineId, decision.delayMs, error.kind);
     return 0;
   }
   return decision.delayMs;
 }
 
 /**
- * The first queued engine that is neither disabled nor cooling down. When every
- * remaining engine is cooling, waits for the earliest to be usable again.
+ * The first queued engine that is neither switched off nor cooling down. When every
+ * remaining engine is cooling, waits for the earliest to be usable again: cooling
+ * delays an engine, it never drops it.
  */
 async function nextUsable(queue: ChainCandidate[], deps: ShotRunnerDeps, notes: string[], signal: AbortSignal): Promise<ChainCandidate | undefined> {
   for (;;) {
     for (const candidate of [...queue]) {
       const disabled = deps.state.disabledReason(candidate.engineId);
       if (disabled) {
-        notes.push(`${candidate.engineId}: disabled for this run (${disabled})`);
+        notes.push(`${candidate.engineId}: off for this run (${disabled})`);
         remove(queue, candidate.engineId);
       }
     }
@@ -148,27 +169,21 @@ async function nextUsable(queue: ChainCandidate[], deps: ShotRunnerDeps, notes: 
   }
 }
 
-/**
- * Engine slot first, global slot second, always in that order: no cycle, no deadlock,
- * and a shot waiting for a busy engine does not hold a global slot.
- */
-async function acquireSlots(engineId: string, deps: ShotRunnerDeps, signal: AbortSignal): Promise<() => void> {
-  const releaseEngine = await deps.engineSlots(engineId).acquire(signal);
+/** Takes the engine's slots in a fixed order (no cycle, no deadlock), runs `work`, gives them back. */
+async function withSlots<T>(engineId: string, deps: ShotRunnerDeps, signal: AbortSignal, work: () => Promise<T>): Promise<T> {
+  const releases: (() => void)[] = [];
   try {
-    const releaseGlobal = await deps.globalSlots.acquire(signal);
-    return () => {
-      releaseGlobal();
-      releaseEngine();
-    };
-  } catch (error) {
-    releaseEngine();
-    throw error;
+    for (const slots of deps.slots(engineId)) releases.push(await slots.acquire(signal));
+    return await work();
+  } finally {
+    for (const release of releases.reverse()) release();
   }
 }
 
-async function runTimed(attempt: AttemptRecord, deps: ShotRunnerDeps, candidate: ChainCandidate | undefined, signal: AbortSignal): Promise<AttemptOutcome> {
+async function runTimed(attempt: AttemptRecord, job: ShotJob, deps: ShotRunnerDeps, candidate: ChainCandidate | undefined, signal: AbortSignal): Promise<AttemptOutcome> {
   const started = deps.clock();
-  const outcome = await runAttempt(attempt, deps.engine(attempt.engineId), deps.limits(attempt.engineId, candidate), deps, signal);
+  const policy = { budgetMicros: job.budgetMicros, resubmitUnknown: job.resubmitUnknown, mode: 'live' as const };
+  const outcome = await runAttempt(attempt, deps.engine(attempt.engineId), deps.limits(attempt.engineId, candidate), deps, policy, signal);
   if (outcome.status === 'accepted') deps.state.recordSuccess(attempt.engineId, deps.clock() - started);
   return outcome;
 }
@@ -181,8 +196,9 @@ function remove(queue: ChainCandidate[], engineId: string): void {
 /**
  * Failures per engine and kind for one shot in this run. From earlier runs only what
  * stays true is carried over: an engine that refused the content or the request will
- * refuse it again, and an engine whose job timed out still has that job alive (trying
- * it again would pay twice). Transient failures get a fresh chance on a new run.
+ * refuse it again (the policy table says which kinds), and an engine whose job is parked
+ * still has that job alive (trying it again would pay twice). Transient failures get a
+ * fresh chance on a new run.
  */
 class FailureCounts {
   private readonly counts = new Map<string, number>();
@@ -190,7 +206,7 @@ class FailureCounts {
 
   constructor(history: AttemptRecord[]) {
     for (const attempt of history) {
-      const permanent = attempt.errorKind === 'content_policy' || attempt.errorKind === 'invalid_request';
+      const permanent = attempt.errorKind !== null && attempt.status !== 'timed_out' && policyFor(attempt.errorKind).permanentForShot;
       if (permanent || attempt.status === 'timed_out') this.exhaust(attempt.engineId);
     }
   }

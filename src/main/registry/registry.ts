@@ -5,7 +5,7 @@
  * else is what Shotline ships and is replaced by the next seed upgrade.
  */
 import { z } from 'zod';
-import type { EngineSpec } from '../../shared/domain';
+import type { EngineSpec, ProviderId, ProviderSpec } from '../../shared/domain';
 import { UserError } from '../../shared/errors';
 import type { Db } from '../store/database';
 import {
@@ -15,6 +15,7 @@ import {
   engineIdSchema,
   formatPath,
   microsPriceSchema,
+  providerFieldsSchema,
   specProblems,
   statusDateSchema,
   statusSchema,
@@ -22,8 +23,13 @@ import {
   zodProblems,
 } from './spec-schema';
 
+/** For a provider the seed does not describe (a test engine, a user's own): generous, and a day's retention. */
+export const DEFAULT_PROVIDER_FIELDS = { concurrency: 16, outputRetentionHours: 24 } as const;
+
 export type OverridableField = 'enabled' | 'baseUrl' | 'concurrency' | 'pricing' | 'status' | 'statusDate';
 export type EngineOverrides = Partial<Pick<EngineSpec, OverridableField>>;
+/** Overrides as a caller hands them in: prices are plain numbers until the schema has checked them. */
+export type EngineOverridesInput = Omit<EngineOverrides, 'pricing'> & { pricing?: { resolution: EngineSpec['pricing'][number]['resolution']; audio: boolean; microsPerSecond: number }[] };
 
 const overridesSchema = z
   .object({
@@ -78,7 +84,7 @@ export class Registry {
    * Merges `patch` into the engine's overrides. A key present with the value undefined
    * removes that one override. Returns the new effective spec.
    */
-  setOverride(id: string, patch: EngineOverrides): EngineSpec {
+  setOverride(id: string, patch: EngineOverridesInput): EngineSpec {
     const row = this.requireRow(id);
     const parsed = overridesSchema.safeParse(definedOnly(patch));
     if (!parsed.success) throw new UserError(`invalid settings for engine "${id}"`, zodProblems(parsed.error));
@@ -98,6 +104,30 @@ export class Registry {
     const row = this.requireRow(id);
     this.db.prepare("UPDATE engines SET overrides_json = '{}', updated_at = ? WHERE id = ?").run(this.clock(), id);
     return JSON.parse(row.seed_json) as EngineSpec;
+  }
+
+  /** The provider account's limits: the shipped facts with the user's overrides on top. */
+  provider(id: ProviderId): ProviderSpec {
+    const row = this.db.prepare('SELECT seed_json, overrides_json FROM providers WHERE id = ?').get(id) as { seed_json: string; overrides_json: string } | undefined;
+    const fields = row ? { ...(JSON.parse(row.seed_json) as object), ...(JSON.parse(row.overrides_json) as object) } : {};
+    const parsed = providerFieldsSchema.partial().safeParse(fields);
+    if (!parsed.success) throw new UserError(`stored settings for provider "${id}" are invalid`, zodProblems(parsed.error));
+    const { notes: _notes, ...limits } = { ...DEFAULT_PROVIDER_FIELDS, ...parsed.data };
+    return { id, ...limits };
+  }
+
+  /** The user's account limits (their tier's concurrency, a retention they know better). */
+  setProviderOverride(id: ProviderId, patch: Partial<Pick<ProviderSpec, 'concurrency' | 'outputRetentionHours'>>): ProviderSpec {
+    const parsed = providerFieldsSchema.partial().safeParse(patch);
+    if (!parsed.success) throw new UserError(`invalid settings for provider "${id}"`, zodProblems(parsed.error));
+    const row = this.db.prepare('SELECT overrides_json FROM providers WHERE id = ?').get(id) as { overrides_json: string } | undefined;
+    const merged = { ...(row ? (JSON.parse(row.overrides_json) as object) : {}), ...parsed.data };
+    this.db
+      .prepare(
+        "INSERT INTO providers (id, seed_json, overrides_json, updated_at) VALUES (?, '{}', ?, ?) ON CONFLICT (id) DO UPDATE SET overrides_json = excluded.overrides_json, updated_at = excluded.updated_at",
+      )
+      .run(id, JSON.stringify(merged), this.clock());
+    return this.provider(id);
   }
 
   /** Every named chain (seed and user), by name. */

@@ -4,13 +4,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { RESOLUTIONS, type EngineSpec } from '../../shared/domain';
+import { RESOLUTIONS, type EngineSpec, type ProviderId, type ProviderSpec } from '../../shared/domain';
 import { UserError } from '../../shared/errors';
 import { usdToMicros } from '../../shared/money';
-import { chainNameSchema, engineIdSchema, formatPath, specFieldsSchema, specProblems, zodProblems } from './spec-schema';
+import { PROVIDER_IDS } from './providers';
+import { chainNameSchema, engineIdSchema, formatPath, providerFieldsSchema, specFieldsSchema, specProblems, zodProblems } from './spec-schema';
 
 export interface RegistrySeed {
   version: number;
+  /** Provider accounts by id; a provider an engine names but the seed does not list gets DEFAULT_PROVIDER_FIELDS. */
+  providers?: Partial<Record<ProviderId, Omit<ProviderSpec, 'id'> & { notes?: string }>>;
   engines: EngineSpec[];
   /** Named fallback chains: engine ids in the order to try them. */
   chains: Record<string, string[]>;
@@ -41,6 +44,7 @@ const seedEngineSchema = specFieldsSchema
 const seedFileSchema = z
   .object({
     version: z.number().int('must be a whole number').min(1, 'must be at least 1'),
+    providers: z.partialRecord(z.enum(PROVIDER_IDS as [ProviderId, ...ProviderId[]]), providerFieldsSchema).default({}),
     engines: z.array(seedEngineSchema).min(1, 'must list at least one engine'),
     chains: z.record(chainNameSchema, z.array(engineIdSchema).min(1, 'must name at least one engine')).default({}),
   })

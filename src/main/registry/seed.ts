@@ -20,7 +20,7 @@ export interface SeedOutcome {
 }
 
 export function seedFingerprint(seed: RegistrySeed): string {
-  return createHash('sha256').update(JSON.stringify({ version: seed.version, engines: seed.engines, chains: seed.chains })).digest('hex');
+  return createHash('sha256').update(JSON.stringify({ version: seed.version, providers: seed.providers ?? {}, engines: seed.engines, chains: seed.chains })).digest('hex');
 }
 
 export function seedRegistry(db: Db, seed: RegistrySeed, now: number = Date.now()): SeedOutcome {
@@ -62,6 +62,12 @@ export function seedRegistry(db: Db, seed: RegistrySeed, now: number = Date.now(
         outcome.removed.push(row.id);
       }
     }
+
+    // Provider accounts: the shipped facts are replaced, the user's overrides (their tier's concurrency) kept.
+    const upsertProvider = db.prepare(
+      "INSERT INTO providers (id, seed_json, overrides_json, updated_at) VALUES (?, ?, '{}', ?) ON CONFLICT (id) DO UPDATE SET seed_json = excluded.seed_json, updated_at = excluded.updated_at",
+    );
+    for (const [id, fields] of Object.entries(seed.providers ?? {})) upsertProvider.run(id, JSON.stringify(fields), now);
 
     db.prepare("DELETE FROM fallback_chains WHERE source = 'seed'").run();
     // A user chain with the same name wins: the user chose it on purpose.

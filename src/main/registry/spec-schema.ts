@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ASPECTS, ENGINE_STATUSES, RESOLUTIONS, SHOT_KINDS, type EnginePrice, type EngineSpec, type ProviderId } from '../../shared/domain';
 import { UserError } from '../../shared/errors';
+import { toMicros } from '../../shared/money';
 import { PROVIDER_IDS } from './providers';
 
 export const engineIdSchema = z
@@ -34,7 +35,11 @@ export const microsPriceSchema = z
   .object({
     resolution: z.enum(RESOLUTIONS),
     audio: z.boolean(),
-    microsPerSecond: z.number().int('must be whole micro-dollars').min(0, 'must not be negative'),
+    microsPerSecond: z
+      .number()
+      .int('must be whole micro-dollars')
+      .min(0, 'must not be negative')
+      .transform((value) => toMicros(value)),
   })
   .strict();
 
@@ -61,6 +66,32 @@ const durationsSchema = z.discriminatedUnion('kind', [
     .strict(),
 ]);
 
+const durationRuleSchema = z
+  .object({
+    resolutions: z.array(z.enum(RESOLUTIONS)).min(1, 'must list at least one resolution').optional(),
+    withReference: z.boolean().optional(),
+    durations: durationsSchema,
+  })
+  .strict()
+  .refine((rule) => rule.resolutions !== undefined || rule.withReference !== undefined, 'must say when it applies (resolutions or withReference)');
+
+const capabilitiesSchema = z
+  .object({
+    seed: z.boolean(),
+    negativePrompt: z.boolean(),
+    maxPromptChars: z.number().int('must be a whole number').min(1, 'must be at least 1').max(100_000, 'must be at most 100000'),
+  })
+  .strict();
+
+/** A provider account: the seed's `providers` section and the user's overrides of it. */
+export const providerFieldsSchema = z
+  .object({
+    concurrency: concurrencySchema,
+    outputRetentionHours: z.number().min(0.01, 'must be more than 0').max(24 * 366, 'must be at most a year'),
+    notes: z.string().optional(),
+  })
+  .strict();
+
 /** Every field of a spec except the price list, whose unit differs between seed and storage. */
 export const specFieldsSchema = z.object({
   id: engineIdSchema,
@@ -70,6 +101,8 @@ export const specFieldsSchema = z.object({
   modes: z.array(z.enum(['text', 'image'])).min(1, 'must list at least one input mode'),
   audio: z.enum(['none', 'optional', 'always']),
   durations: durationsSchema,
+  durationRules: z.array(durationRuleSchema).optional(),
+  capabilities: capabilitiesSchema,
   resolutions: z.array(z.enum(RESOLUTIONS)).min(1, 'must list at least one resolution'),
   aspects: z.array(z.enum(ASPECTS)).min(1, 'must list at least one aspect ratio'),
   speed: z
@@ -95,7 +128,7 @@ export interface SpecProblem {
   message: string;
 }
 
-type PriceShape = Pick<EngineSpec, 'resolutions' | 'audio' | 'priceSource' | 'status' | 'statusDate' | 'durations'> & {
+type PriceShape = Pick<EngineSpec, 'resolutions' | 'audio' | 'priceSource' | 'status' | 'statusDate' | 'durations' | 'durationRules'> & {
   pricing: Pick<EnginePrice, 'resolution' | 'audio'>[];
 };
 
@@ -129,6 +162,16 @@ export function specProblems(spec: PriceShape): SpecProblem[] {
   if (spec.durations.kind === 'range' && spec.durations.min > spec.durations.max) {
     problems.push({ path: ['durations', 'max'], message: `must be at least min (${spec.durations.min})` });
   }
+  spec.durationRules?.forEach((rule, i) => {
+    if (rule.durations.kind === 'range' && rule.durations.min > rule.durations.max) {
+      problems.push({ path: ['durationRules', i, 'durations', 'max'], message: `must be at least min (${rule.durations.min})` });
+    }
+    for (const resolution of rule.resolutions ?? []) {
+      if (!spec.resolutions.includes(resolution)) {
+        problems.push({ path: ['durationRules', i, 'resolutions'], message: `${resolution} is not one of the engine's resolutions (${spec.resolutions.join(', ')})` });
+      }
+    }
+  });
   return problems;
 }
 

@@ -21,10 +21,15 @@ export interface RouterContext {
   chains: Record<string, string[]>;
   /** Engine ids, or provider ids, switched off for the rest of this run (auth or quota failures). */
   disabledForRun?: Set<string>;
+  /**
+   * How much more than list price this engine (or its provider) has really been billing,
+   * >= 1; reservations and budget checks use the corrected figure. Default 1.
+   */
+  billingFactor?: (engineId: string) => number;
 }
 
 /** The parts of a storyboard shot the router looks at. */
-export type ShotAsk = Pick<Shot, 'id' | 'kind' | 'duration' | 'audio' | 'reference' | 'engine' | 'chain'>;
+export type ShotAsk = Pick<Shot, 'id' | 'kind' | 'duration' | 'audio' | 'reference' | 'engine' | 'chain'> & Partial<Pick<Shot, 'prompt' | 'seed'>> & { negative?: string };
 
 /** How an engine came to be considered for a shot; pins and chains may use preview-only engines. */
 export type Selection = 'auto' | 'pinned' | 'chain';
@@ -38,6 +43,9 @@ export interface PreparedEngine {
   healthScore: number;
   /** The first context filter the engine fails, judged once per plan; null when it passes them all. */
   contextVerdict: ContextVerdict | null;
+  /** Epoch ms until which the engine is cooling down (rate limited); 0 when it is not. A wait, never a rejection. */
+  coolingUntil: number;
+  billingFactor: number;
 }
 
 export interface PreparedEngines {
@@ -57,7 +65,9 @@ export function prepareEngines(ctx: RouterContext): PreparedEngines {
   for (const spec of ctx.engines) {
     if (byId.has(spec.id)) continue;
     const facts = { spec, health: ctx.health.get(spec.id), resolution: renderResolution(spec, ctx.mode, ctx.output.resolution) };
-    byId.set(spec.id, { ...facts, healthScore: healthScore(facts.health), contextVerdict: judgeContext(facts, ctx) });
+    const coolingUntil = facts.health && facts.health.coolingUntil > ctx.now ? facts.health.coolingUntil : 0;
+    const billingFactor = Math.max(1, ctx.billingFactor?.(spec.id) ?? 1);
+    byId.set(spec.id, { ...facts, healthScore: healthScore(facts.health), contextVerdict: judgeContext(facts, ctx), coolingUntil, billingFactor });
   }
   const list = [...byId.values()].sort((a, b) => compareIds(a.spec.id, b.spec.id));
   return { list, byId };

@@ -21,6 +21,12 @@ export interface CandidateFacts {
   expectedLatencyMs: number;
   successes: number;
   failures: number;
+  /** Epoch ms the engine cools down until (0: not cooling); shots wait for it or go elsewhere meanwhile. */
+  coolingUntil: number;
+  /** Reservations are the list price times this (>1 once the engine has billed above its list price). */
+  billingFactor: number;
+  /** Parts of the shot this model cannot take and will not be sent. */
+  ignored: string[];
 }
 
 /*
@@ -35,7 +41,10 @@ export function candidateReason(f: CandidateFacts): string {
   parts.push(formatUsd(f.micros), ' for ', String(f.generatedSeconds), ' s');
   if (f.generatedSeconds > f.shotSeconds + 1e-9) parts.push(' (trimmed to ', String(f.shotSeconds), ' s)');
   parts.push(' at ', f.resolution, ', ~', formatSeconds(f.expectedLatencyMs));
-  if (f.successes + f.failures > 0) parts.push(', ', String(f.successes), '/', String(f.successes + f.failures), ' ok');
+  if (f.billingFactor > 1) parts.push(' (reserving x', f.billingFactor.toFixed(2), ': it has billed above list price)');
+  if (f.successes + f.failures > 0) parts.push(', ', String(f.successes), '/', String(f.successes + f.failures), ' ok recently');
+  if (f.coolingUntil > 0) parts.push(', cooling down until ', formatClockTime(f.coolingUntil));
+  if (f.ignored.length > 0) parts.push(', takes no ', f.ignored.join(' or '));
   return parts.join('');
 }
 

@@ -6,8 +6,7 @@
 import { formatUsd } from '../../shared/money';
 import { PROVIDER_ACCESS } from '../registry/providers';
 import type { PreparedEngine, RouterContext, Selection, ShotAsk } from './context';
-import { describeDurations, DURATION_SLACK_SECONDS, generatedSeconds } from './fit';
-import { formatClockTime } from './explain';
+import { describeDurations, DURATION_SLACK_SECONDS, durationsFor, generatedSeconds } from './fit';
 import { estimateAttempt } from './pricing';
 
 export type FilterName =
@@ -16,10 +15,10 @@ export type FilterName =
   | 'adapter'
   | 'credentials'
   | 'disabled-for-run'
-  | 'cooling'
   | 'preview-only'
   | 'mode'
   | 'audio'
+  | 'prompt'
   | 'duration'
   | 'resolution'
   | 'aspect'
@@ -28,13 +27,16 @@ export type FilterName =
 /** What a context filter may look at: the engine as prepared for this plan, before its verdicts. */
 export type EngineFacts = Pick<PreparedEngine, 'spec' | 'health' | 'resolution'>;
 
+/** What a shot filter may look at: also the billing correction. */
+export type ShotEngineFacts = EngineFacts & Partial<Pick<PreparedEngine, 'billingFactor'>>;
+
 /**
  * 'context' filters depend only on the engine and the router context, so a plan judges
  * them once per engine instead of once per shot; 'shot' filters look at the shot.
  */
 export type HardFilter =
   | { name: FilterName; scope: 'context'; reject(engine: EngineFacts, ctx: RouterContext): string | null }
-  | { name: FilterName; scope: 'shot'; reject(engine: EngineFacts, shot: ShotAsk, ctx: RouterContext, selection: Selection): string | null };
+  | { name: FilterName; scope: 'shot'; reject(engine: ShotEngineFacts, shot: ShotAsk, ctx: RouterContext, selection: Selection): string | null };
 
 export const HARD_FILTERS: readonly HardFilter[] = [
   { name: 'disabled', scope: 'context', reject: ({ spec }) => (spec.enabled ? null : 'disabled in settings') },
@@ -63,14 +65,6 @@ export const HARD_FILTERS: readonly HardFilter[] = [
         : null,
   },
   {
-    name: 'cooling',
-    scope: 'context',
-    reject: ({ health }, ctx) =>
-      health && health.coolingUntil > ctx.now
-        ? `cooling down until ${formatClockTime(health.coolingUntil)}${health.lastErrorKind ? ` (after ${health.lastErrorKind})` : ''}`
-        : null,
-  },
-  {
     name: 'preview-only',
     scope: 'shot',
     reject: ({ spec }, _shot, ctx, selection) =>
@@ -88,12 +82,22 @@ export const HARD_FILTERS: readonly HardFilter[] = [
   },
   { name: 'audio', scope: 'shot', reject: ({ spec }, shot) => (shot.audio && spec.audio === 'none' ? 'makes no audio and the shot wants audio' : null) },
   {
-    name: 'duration',
+    name: 'prompt',
     scope: 'shot',
     reject: ({ spec }, shot) =>
-      generatedSeconds(spec.durations, shot.duration) !== null
-        ? null
-        : `cannot make ${shot.duration} s (allows ${describeDurations(spec.durations)}, trimming at most ${DURATION_SLACK_SECONDS} s)`,
+      shot.prompt !== undefined && shot.prompt.length > spec.capabilities.maxPromptChars
+        ? `prompt is ${shot.prompt.length} characters; this model takes at most ${spec.capabilities.maxPromptChars}`
+        : null,
+  },
+  {
+    name: 'duration',
+    scope: 'shot',
+    reject: ({ spec, resolution }, shot) => {
+      const durations = durationsFor(spec, resolution, shot.reference !== undefined);
+      if (generatedSeconds(durations, shot.duration) !== null) return null;
+      const why = durations === spec.durations ? '' : shot.reference !== undefined ? ' with a reference image' : ` at ${resolution}`;
+      return `cannot make ${shot.duration} s${why} (allows ${describeDurations(durations)}, trimming at most ${DURATION_SLACK_SECONDS} s)`;
+    },
   },
   {
     name: 'resolution',
@@ -108,9 +112,9 @@ export const HARD_FILTERS: readonly HardFilter[] = [
   {
     name: 'budget',
     scope: 'shot',
-    reject: ({ spec, resolution }, shot, ctx) => {
+    reject: ({ spec, resolution, billingFactor }, shot, ctx) => {
       if (ctx.remainingBudgetMicros === null || resolution === null) return null;
-      const { micros } = estimateAttempt(spec, { durationSeconds: shot.duration, resolution, audio: shot.audio });
+      const { micros } = estimateAttempt(spec, { durationSeconds: shot.duration, resolution, audio: shot.audio, withReference: shot.reference !== undefined }, billingFactor);
       if (micros <= ctx.remainingBudgetMicros) return null;
       const left = Math.max(0, ctx.remainingBudgetMicros);
       // Near misses would print the same cents twice; show enough digits to see the gap.

@@ -2,7 +2,7 @@
  * How a shot fits an engine's shape: which duration the engine generates, at which
  * resolution, with or without audio. Pure functions shared by filters, pricing and plan.
  */
-import { resolutionRank, type EngineSpec, type RenderMode, type Resolution } from '../../shared/domain';
+import { resolutionRank, type Durations, type EngineSpec, type RenderMode, type Resolution } from '../../shared/domain';
 
 /**
  * An engine may generate at most this many seconds more than the shot needs; the
@@ -11,10 +11,24 @@ import { resolutionRank, type EngineSpec, type RenderMode, type Resolution } fro
 export const DURATION_SLACK_SECONDS = 3;
 
 /**
+ * The durations an engine offers for a shot: the first duration rule that matches its
+ * resolution and reference image, else the engine's own list (Veo on the Gemini API only
+ * makes 1080p, 4K and image-to-video at 8 s, and bills 8 s for them).
+ */
+export function durationsFor(spec: Pick<EngineSpec, 'durations' | 'durationRules'>, resolution: Resolution | null, withReference: boolean): Durations {
+  for (const rule of spec.durationRules ?? []) {
+    const resolutionMatches = rule.resolutions === undefined || (resolution !== null && rule.resolutions.includes(resolution));
+    const referenceMatches = rule.withReference === undefined || rule.withReference === withReference;
+    if (resolutionMatches && referenceMatches) return rule.durations;
+  }
+  return spec.durations;
+}
+
+/**
  * Seconds the engine generates for a shot: the smallest allowed duration >= the shot's,
  * or null when there is none within the slack.
  */
-export function generatedSeconds(durations: EngineSpec['durations'], shotSeconds: number): number | null {
+export function generatedSeconds(durations: Durations, shotSeconds: number): number | null {
   const limit = shotSeconds + DURATION_SLACK_SECONDS;
   if (durations.kind === 'range') {
     const seconds = Math.max(durations.min, Math.ceil(shotSeconds - 1e-9));
@@ -46,10 +60,10 @@ export function audioFlag(spec: Pick<EngineSpec, 'audio'>, wantsAudio: boolean):
   return spec.audio === 'always' ? true : spec.audio === 'none' ? false : wantsAudio;
 }
 
-const described = new WeakMap<EngineSpec['durations'], string>();
+const described = new WeakMap<Durations, string>();
 
 /** "4, 6, 8 s" or "2-10 s"; remembered per spec, as rejections quote it for shot after shot. */
-export function describeDurations(durations: EngineSpec['durations']): string {
+export function describeDurations(durations: Durations): string {
   let text = described.get(durations);
   if (text === undefined) {
     text = durations.kind === 'range' ? `${durations.min}-${durations.max} s` : `${durations.values.join(', ')} s`;

@@ -8,7 +8,7 @@
  */
 import type { Resolution } from '../../shared/domain';
 import { UserError } from '../../shared/errors';
-import type { Micros } from '../../shared/money';
+import { toMicros, type Micros } from '../../shared/money';
 import { compareIds, prepareEngines, type PreparedEngine, type PreparedEngines, type RouterContext, type Selection, type ShotAsk } from './context';
 import { candidateReason, rejectionLine } from './explain';
 import { firstRejection, type FilterName } from './filters';
@@ -22,8 +22,13 @@ export interface Candidate {
   /** Seconds to generate (an allowed duration >= the shot's; the stitcher trims). */
   readonly durationSeconds: number;
   readonly resolution: Resolution;
+  /** List price of the seconds generated. */
+  readonly priceMicros: Micros;
+  /** What an attempt reserves: the price corrected by observed billing. */
   readonly estimatedMicros: Micros;
   readonly expectedLatencyMs: number;
+  /** Epoch ms the engine is cooling down until (0: usable now): a wait, scored as one, never a removal. */
+  readonly notBefore: number;
   readonly reason: string;
 }
 
@@ -78,12 +83,14 @@ export function planEpisode(board: { shots: readonly ShotAsk[]; chain?: string }
     if (first) estimatedMicros += first.estimatedMicros;
     else unroutableShotIds.push(shot.id);
   });
-  return { shots, estimatedMicros, unroutableShotIds };
+  return { shots, estimatedMicros: toMicros(estimatedMicros), unroutableShotIds };
 }
 
 /** What one plan computes once and shares across its shots. */
 interface PlanScope {
   engines: PreparedEngines;
+  /** The shortest prompt limit of any engine: only prompts longer than this can change a plan. */
+  shortestPromptLimit: number;
   /** By engine id: the rejection from a context filter (no key, retired...), the same for every shot. */
   contextRejections: Map<string, Rejection>;
   /** By shot signature: storyboards repeat kinds and durations, and equal needs get equal plans. */
@@ -93,13 +100,18 @@ interface PlanScope {
 type PlanBody = Omit<ShotPlan, 'shotId'>;
 
 function newScope(ctx: RouterContext): PlanScope {
-  return { engines: prepareEngines(ctx), contextRejections: new Map(), bodies: new Map() };
+  const engines = prepareEngines(ctx);
+  const shortestPromptLimit = Math.min(Infinity, ...engines.list.map((e) => e.spec.capabilities.maxPromptChars));
+  return { engines, shortestPromptLimit, contextRejections: new Map(), bodies: new Map() };
 }
 
 function planInScope(scope: PlanScope, shot: ShotAsk, ctx: RouterContext, episodeChain: string | undefined): ShotPlan {
   const chainName = shot.chain ?? episodeChain;
-  // Everything planBody reads from the shot; the reference's path does not matter, only whether there is one.
-  const signature = `${shot.kind}|${shot.duration}|${shot.audio ? 1 : 0}${shot.reference !== undefined ? 1 : 0}|${shot.engine}|${chainName ?? '\u0000'}`;
+  // Everything planBody reads from the shot; the reference's path does not matter, only whether there is one,
+  // and a prompt's length only when some engine could find it too long.
+  const promptChars = shot.prompt !== undefined && shot.prompt.length > scope.shortestPromptLimit ? shot.prompt.length : 0;
+  const extras = `${shot.seed !== undefined ? 1 : 0}${shot.negative !== undefined ? 1 : 0}|${promptChars}`;
+  const signature = `${shot.kind}|${shot.duration}|${shot.audio ? 1 : 0}${shot.reference !== undefined ? 1 : 0}|${extras}|${shot.engine}|${chainName ?? '\u0000'}`;
   let body = scope.bodies.get(signature);
   if (!body) {
     const namedBy = shot.chain !== undefined ? `shot ${shot.id}` : 'the storyboard';
@@ -147,12 +159,14 @@ function planBody(scope: PlanScope, shot: ShotAsk, ctx: RouterContext, chainName
     }
     // The resolution filter has passed, so the engine has a resolution in this context.
     const resolution = engine.resolution as Resolution;
-    const attempt = estimateAttempt(engine.spec, { durationSeconds: shot.duration, resolution, audio: shot.audio });
+    const attempt = estimateAttempt(engine.spec, { durationSeconds: shot.duration, resolution, audio: shot.audio, withReference: shot.reference !== undefined }, engine.billingFactor);
     passed.push({ engine, attempt, resolution, latencyMs: engineExpectedLatencyMs(engine.spec, engine.health, attempt.generatedSeconds) });
   }
 
+  // A cooling engine is scored as if its job started when the cooldown ends: slower, not gone.
+  const waitMs = (p: Passed) => Math.max(0, p.engine.coolingUntil - ctx.now);
   const scores = scoreCandidates(
-    passed.map((p) => ({ quality: p.engine.spec.quality[shot.kind], micros: p.attempt.micros, latencyMs: p.latencyMs, health: p.engine.healthScore })),
+    passed.map((p) => ({ quality: p.engine.spec.quality[shot.kind], micros: p.attempt.micros, latencyMs: p.latencyMs + waitMs(p), health: p.engine.healthScore })),
     ctx.mode,
     shot.duration,
   );
@@ -180,19 +194,32 @@ function planBody(scope: PlanScope, shot: ShotAsk, ctx: RouterContext, chainName
       expectedLatencyMs: p.latencyMs,
       successes: health?.successes ?? 0,
       failures: health?.failures ?? 0,
+      coolingUntil: p.engine.coolingUntil,
+      billingFactor: p.engine.billingFactor,
+      ignored: ignoredParts(spec, shot),
     });
     return Object.freeze({
       engineId: spec.id,
       score,
       durationSeconds: p.attempt.generatedSeconds,
       resolution: p.resolution,
+      priceMicros: p.attempt.priceMicros,
       estimatedMicros: p.attempt.micros,
       expectedLatencyMs: p.latencyMs,
+      notBefore: p.engine.coolingUntil,
       reason,
     });
   });
 
   return selection === 'chain' ? { selection, chainName, candidates, rejections } : { selection, candidates, rejections };
+}
+
+/** What the shot asks for that this model does not take (it is left out of the request, not sent). */
+function ignoredParts(spec: PreparedEngine['spec'], shot: ShotAsk): string[] {
+  const parts: string[] = [];
+  if (shot.seed !== undefined && !spec.capabilities.seed) parts.push('seed');
+  if (shot.negative !== undefined && !spec.capabilities.negativePrompt) parts.push('negative prompt');
+  return parts;
 }
 
 function rejection(engineId: string, filter: Rejection['filter'], reason: string): Rejection {

@@ -1,15 +1,23 @@
 /**
  * Where provider credentials come from. The OS keychain arrives with its own issue;
  * until then (and always, as the CLI's fallback) keys come from the environment
- * variables each provider's SDK reads. Key values never leave this module except to
- * the adapter that sends them.
+ * variables each provider's SDK reads. Key values leave this module only to the adapter
+ * that sends them (through AdapterDeps.credentials) and to the boundary that scrubs them
+ * from messages; never to the registry, the database, logs or reports.
  */
 import type { ProviderId } from '../../shared/domain';
 import { PROVIDER_ACCESS } from '../registry/providers';
 
+/** A provider's credentials by the names its SDK uses (e.g. RUNWAYML_API_SECRET, or KLING_ACCESS_KEY and KLING_SECRET_KEY). */
+export type ProviderCredentials = Readonly<Record<string, string>>;
+
 export interface KeySource {
   /** True when every credential the provider needs is present. */
   hasKey(provider: ProviderId): boolean;
+  /** The provider's credentials, or undefined when it has none configured. */
+  credentials(provider: ProviderId): ProviderCredentials | undefined;
+  /** Every secret value this source knows: scrubbed from any message that leaves an engine call. */
+  secretValues(): string[];
 }
 
 export class EnvironmentKeys implements KeySource {
@@ -20,5 +28,17 @@ export class EnvironmentKeys implements KeySource {
     if (access.credential !== 'key') return true;
     // Gemini takes either variable; Kling needs both of its pair.
     return provider === 'gemini' ? access.envVars.some((name) => !!this.env[name]) : access.envVars.every((name) => !!this.env[name]);
+  }
+
+  credentials(provider: ProviderId): ProviderCredentials | undefined {
+    if (!this.hasKey(provider) || PROVIDER_ACCESS[provider].credential !== 'key') return undefined;
+    const found = PROVIDER_ACCESS[provider].envVars.flatMap((name) => (this.env[name] ? [[name, this.env[name]!] as const] : []));
+    return Object.fromEntries(found);
+  }
+
+  secretValues(): string[] {
+    return Object.values(PROVIDER_ACCESS)
+      .flatMap((access) => access.envVars)
+      .flatMap((name) => (this.env[name] ? [this.env[name]!] : []));
   }
 }

@@ -51,6 +51,8 @@ const renderOptionsShape = {
   outputPath: path,
   concurrency: z.number().int().positive().optional(),
   strict: z.boolean().optional(),
+  allowPartial: z.boolean().optional(),
+  resubmitUnknown: z.boolean().optional(),
 } satisfies Record<keyof RenderOptions, z.ZodType>;
 const planOptions = z.object(planOptionsShape);
 const renderOptions = z.object(renderOptionsShape);
@@ -63,6 +65,7 @@ const ARGUMENTS: { [M in StudioMethod]: { names: string[]; schema: z.ZodType<Par
   getEpisode: { names: ['episodeId'], schema: z.tuple([id]) },
   listEpisodes: { names: [], schema: z.tuple([]) },
   costSummary: { names: [], schema: z.tuple([]) },
+  heldReservations: { names: [], schema: z.tuple([]) },
 };
 
 /** Checks a call's arguments; throws an error naming the channel and the bad argument. */

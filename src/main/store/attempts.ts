@@ -1,86 +1,18 @@
 /**
- * Attempts: one engine call chain (submit -> poll -> download -> gate) for one shot.
- * Every transition is one transaction, and money moves in the same transaction as the
- * state it belongs to, so a crash can never leave a charge without its attempt or a
- * finished attempt still holding a reservation.
+ * Attempts move through an explicit state machine (attempt-record.ts), one transaction
+ * per step, and money moves in the same transaction as the state it belongs to: a crash
+ * can never leave a charge without its attempt, a settled attempt still holding a
+ * reservation, or a provider job whose id was not written down.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import type { ErrorKind } from '../../shared/errors';
+import { microsLeft, toMicros, type Micros } from '../../shared/money';
+import type { GenerationRequest, JobOutput } from '../engines/engine';
 import { inTransaction, type Db } from './database';
 import { Ledger } from './ledger';
-import type { ErrorKind } from '../../shared/errors';
-import type { Micros } from '../../shared/money';
-import type { GenerationRequest } from '../engines/engine';
+import { IllegalTransitionError, toAttempt, type AttemptRecord, type AttemptRow, type AttemptStatus } from './attempt-record';
 
-export type AttemptStatus = 'reserved' | 'submitted' | 'downloaded' | 'accepted' | 'rejected' | 'failed' | 'timed_out' | 'cancelled';
-
-/** Attempts in these states may still hold money or have a live provider job. */
-export const OPEN_ATTEMPT_STATUSES: readonly AttemptStatus[] = ['reserved', 'submitted', 'downloaded', 'timed_out'];
-
-export interface AttemptRecord {
-  id: string;
-  episodeId: string;
-  shotId: string;
-  attemptNo: number;
-  engineId: string;
-  mode: string;
-  idempotencyKey: string;
-  providerJobId: string | null;
-  status: AttemptStatus;
-  request: GenerationRequest;
-  errorKind: ErrorKind | null;
-  errorMessage: string | null;
-  estimatedMicros: Micros;
-  actualMicros: Micros | null;
-  clipPath: string | null;
-  clipSha256: string | null;
-  createdAt: number;
-  submittedAt: number | null;
-  finishedAt: number | null;
-}
-
-interface AttemptRow {
-  id: string;
-  episode_id: string;
-  shot_id: string;
-  attempt_no: number;
-  engine_id: string;
-  mode: string;
-  idempotency_key: string;
-  provider_job_id: string | null;
-  status: AttemptStatus;
-  request_json: string;
-  error_kind: ErrorKind | null;
-  error_message: string | null;
-  estimated_micros: number;
-  actual_micros: number | null;
-  clip_path: string | null;
-  clip_sha256: string | null;
-  created_at: number;
-  submitted_at: number | null;
-  finished_at: number | null;
-}
-
-const toAttempt = (row: AttemptRow): AttemptRecord => ({
-  id: row.id,
-  episodeId: row.episode_id,
-  shotId: row.shot_id,
-  attemptNo: row.attempt_no,
-  engineId: row.engine_id,
-  mode: row.mode,
-  idempotencyKey: row.idempotency_key,
-  providerJobId: row.provider_job_id,
-  status: row.status,
-  request: JSON.parse(row.request_json) as GenerationRequest,
-  errorKind: row.error_kind,
-  errorMessage: row.error_message,
-  estimatedMicros: row.estimated_micros,
-  actualMicros: row.actual_micros,
-  clipPath: row.clip_path,
-  clipSha256: row.clip_sha256,
-  createdAt: row.created_at,
-  submittedAt: row.submitted_at,
-  finishedAt: row.finished_at,
-});
+export * from './attempt-record';
 
 export interface ReserveInput {
   episodeId: string;
@@ -88,6 +20,9 @@ export interface ReserveInput {
   engineId: string;
   mode: string;
   request: GenerationRequest;
+  /** List price of the seconds to generate. */
+  priceMicros: Micros;
+  /** What to hold: the price corrected by observed billing (never less than the price). */
   estimatedMicros: Micros;
   /** null: the episode has no budget limit. */
   budgetMicros: Micros | null;
@@ -96,6 +31,16 @@ export interface ReserveInput {
 export type ReserveOutcome =
   | { ok: true; attempt: AttemptRecord }
   | { ok: false; reason: 'over_budget'; neededMicros: Micros; leftMicros: Micros };
+
+/** The provider's create-time estimate topped the reservation up, or could not within the budget. */
+export type TopUpOutcome = { ok: true; toppedUpMicros: Micros } | { ok: false; neededMicros: Micros; leftMicros: Micros };
+
+export interface Settlement {
+  chargedMicros: Micros;
+  source: 'provider' | 'price';
+  /** Why the charge is what it is, when that is worth saying (an invalid figure from the provider). */
+  note?: string;
+}
 
 export class AttemptStore {
   readonly ledger: Ledger;
@@ -114,24 +59,21 @@ export class AttemptStore {
    */
   reserve(input: ReserveInput): ReserveOutcome {
     return inTransaction(this.db, () => {
-      if (input.budgetMicros !== null) {
-        const { committedMicros } = this.ledger.episodeMoney(input.episodeId);
-        const left = input.budgetMicros - committedMicros;
-        if (input.estimatedMicros > left) return { ok: false, reason: 'over_budget', neededMicros: input.estimatedMicros, leftMicros: Math.max(0, left) };
-      }
+      const left = this.budgetLeft(input.episodeId, input.budgetMicros);
+      if (left !== null && input.estimatedMicros > left) return { ok: false, reason: 'over_budget', neededMicros: input.estimatedMicros, leftMicros: left };
       const last = this.db
         .prepare(`SELECT COALESCE(MAX(attempt_no), 0) AS n FROM attempts WHERE episode_id = ? AND shot_id = ?`)
         .get(input.episodeId, input.shotId) as { n: number };
-      const attemptNo = last.n + 1;
       const id = `at_${randomUUID()}`;
-      const idempotencyKey = createHash('sha256').update(`${input.episodeId}\u0000${input.shotId}\u0000${attemptNo}`).digest('hex').slice(0, 32);
+      // Unique per attempt, never reused: a provider that keeps it can only ever match this attempt's job.
+      const clientReference = `shotline-${randomUUID()}`;
       this.db
         .prepare(
-          `INSERT INTO attempts (id, episode_id, shot_id, attempt_no, engine_id, mode, idempotency_key, status, request_json,
-                                 estimated_micros, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, 'reserved', ?, ?, ?)`,
+          `INSERT INTO attempts (id, episode_id, shot_id, attempt_no, engine_id, mode, client_reference, status, request_json,
+                                 price_micros, estimated_micros, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 'reserved', ?, ?, ?, ?)`,
         )
-        .run(id, input.episodeId, input.shotId, attemptNo, input.engineId, input.mode, idempotencyKey, JSON.stringify(input.request), input.estimatedMicros, this.clock());
+        .run(id, input.episodeId, input.shotId, last.n + 1, input.engineId, input.mode, clientReference, JSON.stringify(input.request), input.priceMicros, input.estimatedMicros, this.clock());
       this.ledger.reserve({ episodeId: input.episodeId, attemptId: id, engineId: input.engineId, mode: input.mode, micros: input.estimatedMicros });
       return { ok: true as const, attempt: this.get(id) };
     });
@@ -148,76 +90,214 @@ export class AttemptStore {
     return rows.map(toAttempt);
   }
 
-  forEpisode(episodeId: string): AttemptRecord[] {
-    const rows = this.db.prepare(`SELECT * FROM attempts WHERE episode_id = ? ORDER BY shot_id, attempt_no`).all(episodeId) as AttemptRow[];
+  forEpisode(episodeId: string, statuses?: readonly AttemptStatus[]): AttemptRecord[] {
+    const filter = statuses ? `AND status IN (${statuses.map(() => '?').join(', ')})` : '';
+    const rows = this.db
+      .prepare(`SELECT * FROM attempts WHERE episode_id = ? ${filter} ORDER BY shot_id, attempt_no`)
+      .all(episodeId, ...(statuses ?? [])) as AttemptRow[];
     return rows.map(toAttempt);
   }
 
-  /** The provider's job id is written the moment it exists: from here on, resume polls instead of submitting. */
-  markSubmitted(id: string, providerJobId: string): void {
-    this.db
-      .prepare(`UPDATE attempts SET status = 'submitted', provider_job_id = ?, submitted_at = ? WHERE id = ? AND status = 'reserved'`)
-      .run(providerJobId, this.clock(), id);
+  /** Written before the request leaves: from here on a resume asks the provider instead of submitting again. */
+  markSubmitting(id: string, holdUntil: number): AttemptRecord {
+    return this.transition(id, ['reserved'], 'submitting', { submitting_at: this.clock(), hold_until: holdUntil });
   }
 
-  /** The clip is on disk; what the job cost is settled in the same transaction. */
-  markDownloaded(id: string, clip: { path: string; sha256: string }, actualMicros: Micros): void {
-    inTransaction(this.db, () => {
-      const attempt = this.get(id);
+  /**
+   * The provider's job id is written the moment it exists. When the provider's own
+   * estimate at create is above what is held, the reservation is topped up in the same
+   * transaction, if the budget allows; otherwise the caller cancels the job.
+   */
+  markSubmitted(id: string, jobId: string, providerEstimate: Micros | undefined, budgetMicros: Micros | null, holdUntil: number): TopUpOutcome {
+    return inTransaction(this.db, () => {
+      const attempt = this.transition(id, ['submitting'], 'submitted', {
+        provider_job_id: jobId,
+        submitted_at: this.clock(),
+        provider_estimate_micros: providerEstimate ?? null,
+        hold_until: holdUntil,
+      });
+      const held = this.ledger.openReservation(id);
+      if (providerEstimate === undefined || providerEstimate <= held) return { ok: true, toppedUpMicros: toMicros(0) };
+      const needed = toMicros(providerEstimate - held);
+      const left = this.budgetLeft(attempt.episodeId, budgetMicros);
+      if (left !== null && needed > left) return { ok: false, neededMicros: needed, leftMicros: left };
+      this.ledger.reserve({ ...this.entryOf(attempt), micros: needed, note: "top-up to the provider's estimate at create" });
+      return { ok: true, toppedUpMicros: needed };
+    });
+  }
+
+  /**
+   * The provider's estimate did not fit the budget and the job cannot be cancelled: it
+   * will be billed whatever we do, so the ledger holds what the provider said. Committed
+   * money then passes the budget, and every later reservation is refused.
+   */
+  forceTopUp(id: string, micros: Micros, note: string): void {
+    inTransaction(this.db, () => this.ledger.reserve({ ...this.entryOf(this.get(id)), micros, note }));
+  }
+
+  /** A submit found lost on resume, recovered through the provider's lookup. */
+  markRecovered(id: string, jobId: string, holdUntil: number): AttemptRecord {
+    return this.transition(id, ['submitting', 'unknown'], 'submitted', { provider_job_id: jobId, submitted_at: this.clock(), hold_until: holdUntil, error_kind: null, error_message: null });
+  }
+
+  /**
+   * The provider says the job is done: what it costs and where its output is are
+   * recorded before any download, so an output that expires or a crash mid-download
+   * never loses the charge or makes us pay for the job again.
+   */
+  markSucceeded(id: string, output: JobOutput, settlement: Settlement): AttemptRecord {
+    return inTransaction(this.db, () => {
+      const attempt = this.transition(id, ['submitted', 'timed_out'], 'succeeded', {
+        output_json: JSON.stringify(output),
+        succeeded_at: this.clock(),
+        actual_micros: settlement.chargedMicros,
+        billed_source: settlement.source,
+        hold_until: null,
+        error_kind: null,
+        error_message: null,
+      });
+      this.ledger.closeAttempt({ ...this.entryOf(attempt), chargedMicros: settlement.chargedMicros, note: settlement.note ?? 'settled' });
+      return this.get(id);
+    });
+  }
+
+  /** The same job, a fresh output location (signed URLs expire; the provider hands out new ones). */
+  refreshOutput(id: string, output: JobOutput): AttemptRecord {
+    return this.transition(id, ['succeeded'], 'succeeded', { output_json: JSON.stringify(output) });
+  }
+
+  markDownloaded(id: string, clip: { path: string; sha256: string }): AttemptRecord {
+    return this.transition(id, ['succeeded'], 'downloaded', { clip_path: clip.path, clip_sha256: clip.sha256 });
+  }
+
+  /**
+   * The clip on disk is gone or no longer matches its checksum: the attempt goes back to
+   * `succeeded`, to be fetched again from the same (paid) job, and its shot is open again.
+   */
+  markClipLost(id: string): AttemptRecord {
+    return inTransaction(this.db, () => {
+      const attempt = this.transition(id, ['downloaded', 'accepted', 'collected'], 'succeeded', { clip_path: null, clip_sha256: null, finished_at: null });
       this.db
-        .prepare(`UPDATE attempts SET status = 'downloaded', clip_path = ?, clip_sha256 = ?, actual_micros = ? WHERE id = ?`)
-        .run(clip.path, clip.sha256, actualMicros, id);
-      this.ledger.closeAttempt({ ...this.entryOf(attempt), chargedMicros: actualMicros, note: 'settled' });
+        .prepare(`UPDATE shots SET status = 'pending', accepted_attempt_id = NULL, updated_at = ? WHERE episode_id = ? AND shot_id = ? AND accepted_attempt_id = ?`)
+        .run(this.clock(), attempt.episodeId, attempt.shotId, id);
+      return attempt;
     });
   }
 
   /** Accepts the attempt and the shot together. */
-  markAccepted(id: string): void {
-    inTransaction(this.db, () => {
-      const attempt = this.get(id);
+  markAccepted(id: string): AttemptRecord {
+    return inTransaction(this.db, () => {
       const now = this.clock();
-      this.db.prepare(`UPDATE attempts SET status = 'accepted', finished_at = ? WHERE id = ?`).run(now, id);
+      const attempt = this.transition(id, ['downloaded', 'succeeded'], 'accepted', { finished_at: now });
       this.db
         .prepare(`UPDATE shots SET status = 'accepted', accepted_attempt_id = ?, failure_reason = NULL, updated_at = ? WHERE episode_id = ? AND shot_id = ?`)
         .run(id, now, attempt.episodeId, attempt.shotId);
+      return attempt;
     });
   }
 
+  /** A late result for a shot that already has its clip: paid once, kept as an alternate take. */
+  markCollected(id: string): AttemptRecord {
+    return this.transition(id, ['downloaded'], 'collected', { finished_at: this.clock() });
+  }
+
   /** A paid clip the gate turned down: the charge stands, the shot moves on. */
-  markRejected(id: string, message: string): void {
-    this.db
-      .prepare(`UPDATE attempts SET status = 'rejected', error_kind = 'quality_rejected', error_message = ?, finished_at = ? WHERE id = ?`)
-      .run(message, this.clock(), id);
+  markRejected(id: string, message: string): AttemptRecord {
+    return this.transition(id, ['downloaded'], 'rejected', { error_kind: 'quality_rejected', error_message: message, finished_at: this.clock() });
   }
 
   /**
-   * Ends an attempt that produced no clip. The reservation is released; a provider
-   * that billed the failure anyway (chargedMicros) is charged.
+   * Ends an attempt without a clip. Whatever is still held is released; a provider that
+   * billed the failure anyway is charged (a succeeded attempt keeps the charge it has).
    */
-  markFailed(id: string, error: { kind: ErrorKind; message: string }, chargedMicros: Micros = 0, status: 'failed' | 'cancelled' = 'failed'): void {
-    inTransaction(this.db, () => {
-      const attempt = this.get(id);
-      this.db
-        .prepare(`UPDATE attempts SET status = ?, error_kind = ?, error_message = ?, actual_micros = ?, finished_at = ? WHERE id = ?`)
-        .run(status, error.kind, error.message, chargedMicros, this.clock(), id);
-      this.ledger.closeAttempt({ ...this.entryOf(attempt), chargedMicros, note: error.kind });
+  markFailed(id: string, error: { kind: ErrorKind; message: string }, settlement?: Settlement, status: 'failed' | 'cancelled' = 'failed'): AttemptRecord {
+    return inTransaction(this.db, () => {
+      const before = this.get(id);
+      const charged = before.actualMicros ?? settlement?.chargedMicros ?? toMicros(0);
+      const attempt = this.transition(id, ['reserved', 'submitting', 'submitted', 'succeeded', 'timed_out', 'downloaded', 'unknown'], status, {
+        error_kind: error.kind,
+        error_message: error.message,
+        actual_micros: charged,
+        billed_source: before.billedSource ?? settlement?.source ?? null,
+        finished_at: this.clock(),
+        hold_until: null,
+      });
+      this.ledger.closeAttempt({ ...this.entryOf(attempt), chargedMicros: charged, note: settlement?.note ?? error.kind });
+      return attempt;
     });
   }
 
   /**
    * The job stalled past its deadline and could not be cancelled. Its id and its
-   * reservation are kept: the provider may still bill it, and a late result is collected.
+   * reservation are kept until `holdUntil` (the provider's output retention): a late
+   * result is collected and paid once; after that the money is released.
    */
-  markTimedOut(id: string, message: string): void {
-    this.db
-      .prepare(`UPDATE attempts SET status = 'timed_out', error_kind = 'timeout', error_message = ? WHERE id = ?`)
-      .run(message, id);
+  markTimedOut(id: string, message: string, holdUntil: number): AttemptRecord {
+    return this.transition(id, ['submitted', 'timed_out'], 'timed_out', { error_kind: 'timeout', error_message: message, hold_until: holdUntil });
   }
 
-  /** Timed-out attempts whose provider job may still deliver. */
-  timedOut(episodeId: string): AttemptRecord[] {
-    const rows = this.db.prepare(`SELECT * FROM attempts WHERE episode_id = ? AND status = 'timed_out' ORDER BY created_at`).all(episodeId) as AttemptRow[];
-    return rows.map(toAttempt);
+  /**
+   * The submit may have created a job (no answer came back) and the provider offers no
+   * way to look it up: the reservation stays, as the provider may bill it, until the user
+   * decides (--resubmit-unknown) or the provider's retention has passed.
+   */
+  markUnknown(id: string, message: string, holdUntil: number): AttemptRecord {
+    return this.transition(id, ['submitting'], 'unknown', { error_kind: 'unavailable', error_message: message, hold_until: holdUntil });
+  }
+
+  /** The user chose to generate an unknown-outcome shot again: its reservation is released, the risk is on record. */
+  markAbandoned(id: string, message: string): AttemptRecord {
+    return this.closeWithoutCharge(id, ['unknown'], 'abandoned', message);
+  }
+
+  /** Held past the provider's retention with nothing heard: the reservation is released. */
+  markExpired(id: string, message: string): AttemptRecord {
+    return this.closeWithoutCharge(id, ['reserved', 'submitting', 'submitted', 'timed_out', 'unknown'], 'expired', message);
+  }
+
+  /**
+   * Releases every reservation held past its time, in episodes no live process is
+   * running (`isBusy` says which are): money is never held forever, even for an episode
+   * nobody resumes. Returns the attempts released.
+   */
+  expireOverdue(isBusy: (episodeId: string) => boolean): AttemptRecord[] {
+    const rows = this.db
+      .prepare(`SELECT * FROM attempts WHERE hold_until IS NOT NULL AND hold_until < ? AND status IN ('reserved', 'submitting', 'submitted', 'timed_out', 'unknown')`)
+      .all(this.clock()) as AttemptRow[];
+    return rows
+      .map(toAttempt)
+      .filter((attempt) => !isBusy(attempt.episodeId))
+      .map((attempt) =>
+        this.markExpired(attempt.id, `${attempt.errorMessage ? `${attempt.errorMessage}; ` : ''}nothing heard by ${new Date(attempt.holdUntil!).toISOString()}, when the provider no longer keeps the job: reservation released`),
+      );
+  }
+
+  /** Money left under the budget right now; null when there is no budget. Call inside a transaction. */
+  budgetLeft(episodeId: string, budgetMicros: Micros | null): Micros | null {
+    if (budgetMicros === null) return null;
+    return microsLeft(budgetMicros, this.ledger.episodeMoney(episodeId).committedMicros);
+  }
+
+  private closeWithoutCharge(id: string, from: AttemptStatus[], to: AttemptStatus, message: string): AttemptRecord {
+    return inTransaction(this.db, () => {
+      const attempt = this.transition(id, from, to, { error_message: message, finished_at: this.clock(), hold_until: null, actual_micros: toMicros(0) });
+      this.ledger.closeAttempt({ ...this.entryOf(attempt), chargedMicros: toMicros(0), note: to });
+      return attempt;
+    });
+  }
+
+  /** Moves the attempt from one of `from` to `to`, setting `columns`; refuses any other starting state. */
+  private transition(id: string, from: readonly AttemptStatus[], to: AttemptStatus, columns: Record<string, string | number | null>): AttemptRecord {
+    const names = Object.keys(columns);
+    const sets = ['status = @to', ...names.map((name) => `${name} = @${name}`)].join(', ');
+    const result = this.db
+      .prepare(`UPDATE attempts SET ${sets} WHERE id = @id AND status IN (${from.map((_, i) => `@from${i}`).join(', ')})`)
+      .run({ ...columns, to, id, ...Object.fromEntries(from.map((status, i) => [`from${i}`, status])) });
+    if (result.changes !== 1) {
+      const row = this.db.prepare(`SELECT status FROM attempts WHERE id = ?`).get(id) as { status: AttemptStatus } | undefined;
+      throw new IllegalTransitionError(id, to, row?.status);
+    }
+    return this.get(id);
   }
 
   private entryOf(attempt: AttemptRecord) {

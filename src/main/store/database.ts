@@ -13,26 +13,44 @@ export type Db = Database.Database;
 export function openDatabase(file: string, migrations: Migration[] = MIGRATIONS): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
+  // The busy timeout comes first: switching to WAL takes a lock that a second process
+  // opening the same new file at the same moment must wait for, not fail on.
+  db.pragma('busy_timeout = 10000');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
   migrate(db, migrations);
   return db;
 }
 
+/**
+ * Applies pending migrations under the database's write lock. The schema version is read
+ * inside the lock: two processes opening a fresh file together would otherwise both see
+ * version 0 and the second would fail on "table already exists".
+ */
 export function migrate(db: Db, migrations: Migration[]): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
   const latest = migrations.at(-1)?.version ?? 0;
-  if (current > latest) {
-    throw new Error(`database schema version ${current} is newer than this Shotline (${latest}); upgrade Shotline`);
-  }
-  for (const migration of migrations) {
-    if (migration.version <= current) continue;
+  const unlockedVersion = db.pragma('user_version', { simple: true }) as number;
+  if (unlockedVersion === latest) return;
+  const rebuilds = migrations.some((m) => m.version > unlockedVersion && m.rebuildsTables);
+  if (rebuilds) db.pragma('foreign_keys = OFF');
+  try {
     db.transaction(() => {
-      db.exec(migration.sql);
-      db.pragma(`user_version = ${migration.version}`);
+      const current = db.pragma('user_version', { simple: true }) as number;
+      if (current > latest) {
+        throw new Error(`database schema version ${current} is newer than this Shotline (${latest}); upgrade Shotline`);
+      }
+      for (const migration of migrations) {
+        if (migration.version <= current) continue;
+        db.exec(migration.sql);
+        migration.run?.(db);
+        db.pragma(`user_version = ${migration.version}`);
+      }
+      const broken = db.pragma('foreign_key_check') as unknown[];
+      if (broken.length > 0) throw new Error(`migration left ${broken.length} broken foreign key reference(s); the database was not changed`);
     }).immediate();
+  } finally {
+    if (rebuilds) db.pragma('foreign_keys = ON');
   }
 }
 

@@ -2,7 +2,9 @@
  * Episodes and their shots. Each state change is one statement or one transaction.
  */
 import { randomUUID } from 'node:crypto';
-import type { Db } from './database';
+import { inTransaction, type Db } from './database';
+import { toMicros, type Micros } from '../../shared/money';
+import { runnerAlive, sameRunner, type RunnerIdentity, type StoredRunner } from './runner-identity';
 import type { RenderMode } from '../../shared/domain';
 import type { Shot, Storyboard } from '../../shared/storyboard';
 import type { ShotState } from '../../shared/api';
@@ -17,10 +19,10 @@ export interface EpisodeRecord {
   storyboard: Storyboard;
   outputPath: string;
   mode: RenderMode;
-  budgetMicros: number | null;
+  budgetMicros: Micros | null;
   options: Record<string, unknown>;
   status: EpisodeStatus;
-  runnerPid: number | null;
+  runner: StoredRunner;
   createdAt: number;
   finishedAt: number | null;
   errorMessage: string | null;
@@ -49,6 +51,8 @@ interface EpisodeRow {
   options_json: string;
   status: EpisodeStatus;
   runner_pid: number | null;
+  runner_started: string | null;
+  runner_heartbeat_at: number | null;
   created_at: number;
   finished_at: number | null;
   error_message: string | null;
@@ -73,10 +77,10 @@ const toEpisode = (row: EpisodeRow): EpisodeRecord => ({
   storyboard: JSON.parse(row.storyboard_json) as Storyboard,
   outputPath: row.output_path,
   mode: row.mode,
-  budgetMicros: row.budget_micros,
+  budgetMicros: row.budget_micros === null ? null : toMicros(row.budget_micros),
   options: JSON.parse(row.options_json) as Record<string, unknown>,
   status: row.status,
-  runnerPid: row.runner_pid,
+  runner: { pid: row.runner_pid, started: row.runner_started, heartbeatAt: row.runner_heartbeat_at },
   createdAt: row.created_at,
   finishedAt: row.finished_at,
   errorMessage: row.error_message,
@@ -101,7 +105,7 @@ export class EpisodeStore {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  /** Creates the episode and one pending row per shot, atomically. */
+  /** Creates the episode and one pending row per shot, atomically (inside a caller's transaction too). */
   create(input: NewEpisode): EpisodeRecord {
     const id = `ep_${randomUUID()}`;
     const now = this.clock();
@@ -110,8 +114,8 @@ export class EpisodeStore {
         this.db
           .prepare(
             `INSERT INTO episodes (id, run_key, title, storyboard_path, storyboard_json, output_path, mode, budget_micros,
-                                   options_json, status, runner_pid, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)`,
+                                   options_json, status, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?)`,
           )
           .run(
             id,
@@ -123,7 +127,6 @@ export class EpisodeStore {
             input.mode,
             input.budgetMicros,
             JSON.stringify(input.options),
-            process.pid,
             now,
           );
         const insertShot = this.db.prepare(
@@ -153,10 +156,10 @@ export class EpisodeStore {
     return row && toEpisode(row);
   }
 
-  /** Episodes that were running or stitching when their process stopped, newest first. */
+  /** Episodes not completed: interrupted (running or stitching when their process stopped), cancelled or failed; newest first. */
   unfinished(): EpisodeRecord[] {
     const rows = this.db
-      .prepare(`SELECT * FROM episodes WHERE status IN ('running', 'stitching') ORDER BY created_at DESC, rowid DESC`)
+      .prepare(`SELECT * FROM episodes WHERE status != 'completed' ORDER BY created_at DESC, rowid DESC`)
       .all() as EpisodeRow[];
     return rows.map(toEpisode);
   }
@@ -166,19 +169,85 @@ export class EpisodeStore {
     return rows.map(toEpisode);
   }
 
-  /** Marks this process as the episode's runner; refused when another live process holds it. */
-  claim(id: string, pid: number, isAlive: (pid: number) => boolean): void {
-    this.db
-      .transaction(() => {
-        const episode = this.get(id);
-        if (episode.runnerPid && episode.runnerPid !== pid && isAlive(episode.runnerPid) && ['running', 'stitching'].includes(episode.status)) {
-          throw new EpisodeBusyError(id, episode.runnerPid);
-        }
+  /**
+   * The episode a render of this storyboard belongs to, claimed for `runner`, in one
+   * transaction: two renders of the same storyboard started together make one episode,
+   * and the second finds it busy. An existing episode takes the new output path and
+   * budget (flags do not make a new episode). `check` runs inside the transaction (the
+   * preflight of plan against budget): when it throws, nothing is created or claimed.
+   */
+  openForRun(input: {
+    episode: NewEpisode;
+    runner: RunnerIdentity;
+    fresh: boolean;
+    /** True when this process is already running that episode: it is joined, not changed. */
+    runningHere: (episodeId: string) => boolean;
+    check?: (episode: EpisodeRecord, resumed: boolean) => void;
+  }): { episode: EpisodeRecord; resumed: boolean; joined: boolean } {
+    return inTransaction(this.db, () => {
+      const previous = input.fresh ? undefined : this.latestByRunKey(input.episode.runKey);
+      if (previous && input.runningHere(previous.id)) return { episode: previous, resumed: true, joined: true };
+      let episode: EpisodeRecord;
+      if (previous) {
+        this.assertNotBusy(previous, input.runner);
         this.db
-          .prepare(`UPDATE episodes SET runner_pid = ?, status = 'running', finished_at = NULL, error_message = NULL WHERE id = ?`)
-          .run(pid, id);
-      })
-      .immediate();
+          .prepare(`UPDATE episodes SET output_path = ?, budget_micros = ? WHERE id = ?`)
+          .run(input.episode.outputPath, input.episode.budgetMicros, previous.id);
+        episode = this.get(previous.id);
+      } else {
+        episode = this.create(input.episode);
+      }
+      input.check?.(episode, previous !== undefined);
+      this.takeRunner(episode.id, input.runner);
+      return { episode: this.get(episode.id), resumed: previous !== undefined, joined: false };
+    });
+  }
+
+  /**
+   * Claims an existing episode for `runner` (resume by id, or a runner that is already
+   * ours); a budget given here replaces the episode's. Refused while another live
+   * process runs it.
+   */
+  claim(id: string, runner: RunnerIdentity, options: { budgetMicros?: Micros | null; check?: (episode: EpisodeRecord) => void } = {}): EpisodeRecord {
+    return inTransaction(this.db, () => {
+      const episode = this.get(id);
+      this.assertNotBusy(episode, runner);
+      if (options.budgetMicros !== undefined) this.db.prepare(`UPDATE episodes SET budget_micros = ? WHERE id = ?`).run(options.budgetMicros, id);
+      options.check?.(this.get(id));
+      this.takeRunner(id, runner);
+      return this.get(id);
+    });
+  }
+
+  /** The runner is still at work: keeps its claim fresh where its start time cannot prove it. */
+  heartbeat(id: string, runner: RunnerIdentity): void {
+    this.db.prepare(`UPDATE episodes SET runner_heartbeat_at = ? WHERE id = ? AND runner_pid = ?`).run(this.clock(), id, runner.pid);
+  }
+
+  /** The runner is done with the episode (finished, failed, cancelled or stopped on an error). */
+  release(id: string, runner: RunnerIdentity): void {
+    this.db
+      .prepare(`UPDATE episodes SET runner_pid = NULL, runner_started = NULL, runner_heartbeat_at = NULL WHERE id = ? AND runner_pid = ? AND runner_started IS ?`)
+      .run(id, runner.pid, runner.started);
+  }
+
+  /** Whether another live process is rendering the episode right now. */
+  isBusy(episode: EpisodeRecord, runner: RunnerIdentity): boolean {
+    if (!['running', 'stitching'].includes(episode.status)) return false;
+    if (episode.runner.pid === null || sameRunner(episode.runner, runner)) return false;
+    return runnerAlive(episode.runner, this.clock());
+  }
+
+  private assertNotBusy(episode: EpisodeRecord, runner: RunnerIdentity): void {
+    if (this.isBusy(episode, runner)) throw new EpisodeBusyError(episode.id, episode.runner.pid!);
+  }
+
+  private takeRunner(id: string, runner: RunnerIdentity): void {
+    this.db
+      .prepare(
+        `UPDATE episodes SET runner_pid = ?, runner_started = ?, runner_heartbeat_at = ?, status = 'running', finished_at = NULL, error_message = NULL WHERE id = ?`,
+      )
+      .run(runner.pid, runner.started, this.clock(), id);
   }
 
   setStatus(id: string, status: EpisodeStatus, errorMessage: string | null = null): void {
@@ -210,6 +279,6 @@ export class EpisodeBusyError extends Error {
     readonly episodeId: string,
     readonly pid: number,
   ) {
-    super(`episode ${episodeId} is being rendered by another Shotline process (pid ${pid})`);
+    super(`episode ${episodeId} is being rendered by another Shotline process (pid ${pid}); wait for it to finish, or stop it there`);
   }
 }

@@ -1,13 +1,13 @@
 /**
  * The cost ledger. Append-only rows in integer micro-dollars:
- *   reserve  money set aside before a paid call starts
- *   release  a reservation given back (always in full, when the attempt ends)
+ *   reserve  money set aside before a paid call starts (and top-ups when the provider's own estimate is higher)
+ *   release  a reservation given back (always in full, when the attempt is settled or ends)
  *   charge   what the attempt actually cost
  * For an episode: held = reserve - release, spent = charge, committed = held + spent.
- * A finished attempt has released exactly what it reserved, so the books balance.
+ * A settled attempt has released exactly what it reserved, so the books balance.
  */
 import type { Db } from './database';
-import type { Micros } from '../../shared/money';
+import { toMicros, type Micros } from '../../shared/money';
 
 export interface EpisodeMoney {
   heldMicros: Micros;
@@ -39,7 +39,7 @@ export class Ledger {
          FROM ledger WHERE episode_id = ?`,
       )
       .get(episodeId) as { held: number; spent: number };
-    return { heldMicros: row.held, spentMicros: row.spent, committedMicros: row.held + row.spent };
+    return { heldMicros: toMicros(row.held), spentMicros: toMicros(row.spent), committedMicros: toMicros(row.held + row.spent) };
   }
 
   /** Money still reserved for one attempt (0 once released). */
@@ -50,18 +50,26 @@ export class Ledger {
          FROM ledger WHERE attempt_id = ?`,
       )
       .get(attemptId) as { held: number };
-    return row.held;
+    return toMicros(row.held);
   }
 
-  /** Call only inside the transaction that checked the budget and created the attempt. */
+  /** Everything ever reserved for one attempt, top-ups included: what the provider may bill without surprising anyone. */
+  totalReserved(attemptId: string): Micros {
+    const row = this.db.prepare(`SELECT COALESCE(SUM(micros), 0) AS reserved FROM ledger WHERE attempt_id = ? AND entry = 'reserve'`).get(attemptId) as {
+      reserved: number;
+    };
+    return toMicros(row.reserved);
+  }
+
+  /** Call only inside the transaction that checked the budget (creating the attempt, or topping it up). */
   reserve(entry: LedgerEntryInput): void {
     this.insert('reserve', entry);
   }
 
   /**
-   * Ends an attempt's reservation: releases whatever is still held and records the
-   * charge (0 for a job the provider did not bill). Idempotent: a second call finds
-   * nothing held and, with chargeOnce, adds no second charge.
+   * Settles an attempt: releases whatever is still held and records the charge (none
+   * for a job the provider did not bill). Idempotent: a second call finds nothing held
+   * and adds no second charge.
    */
   closeAttempt(entry: Omit<LedgerEntryInput, 'micros'> & { chargedMicros: Micros }): void {
     const held = this.openReservation(entry.attemptId);
@@ -73,14 +81,14 @@ export class Ledger {
   }
 
   private insert(kind: 'reserve' | 'release' | 'charge', entry: LedgerEntryInput): void {
-    if (!Number.isSafeInteger(entry.micros) || entry.micros < 0) {
-      throw new RangeError(`ledger amounts are non-negative integer micro-dollars, got ${entry.micros}`);
-    }
+    // Micros can only be made by toMicros, but a value may still arrive through a cast: check again at the door.
+    const micros: number = entry.micros;
+    if (!Number.isSafeInteger(micros) || micros < 0) throw new RangeError(`ledger amounts are non-negative whole micro-dollars, got ${micros}`);
     this.db
       .prepare(
         `INSERT INTO ledger (episode_id, attempt_id, engine_id, mode, entry, micros, note, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(entry.episodeId, entry.attemptId, entry.engineId, entry.mode, kind, entry.micros, entry.note ?? null, this.clock());
+      .run(entry.episodeId, entry.attemptId, entry.engineId, entry.mode, kind, micros, entry.note ?? null, this.clock());
   }
 }

@@ -5,10 +5,20 @@
  * Money columns are INTEGER micro-dollars. Times are INTEGER epoch milliseconds.
  */
 
+import type { Db } from './database';
+import { episodeRunKey } from './run-key';
+
 export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** Work SQL cannot do (hashing, JSON reshaping), run after `sql` in the same transaction. */
+  run?: (db: Db) => void;
+  /**
+   * The migration rebuilds a table that others reference: foreign keys are switched off
+   * around it (SQLite ignores that pragma inside a transaction) and checked afterwards.
+   */
+  rebuildsTables?: boolean;
 }
 
 export const MIGRATIONS: Migration[] = [
@@ -121,5 +131,94 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX ledger_by_episode ON ledger (episode_id);
       CREATE INDEX ledger_by_attempt ON ledger (attempt_id);
     `,
+  },
+  {
+    version: 2,
+    name: 'attempt state machine, runner identity, windowed health, provider accounts',
+    rebuildsTables: true,
+    sql: `
+      -- Attempts as an explicit state machine. Old rows keep their meaning: 'submitted'
+      -- held money for a live job, 'downloaded' had its clip and its charge.
+      CREATE TABLE attempts_v2 (
+        id                       TEXT PRIMARY KEY,
+        episode_id               TEXT NOT NULL REFERENCES episodes (id),
+        shot_id                  TEXT NOT NULL,
+        attempt_no               INTEGER NOT NULL,
+        engine_id                TEXT NOT NULL,
+        mode                     TEXT NOT NULL,
+        client_reference         TEXT NOT NULL UNIQUE, -- sent with the submit; how findJob recovers a lost answer
+        provider_job_id          TEXT,
+        status                   TEXT NOT NULL CHECK (status IN
+                                   ('reserved', 'submitting', 'submitted', 'succeeded', 'downloaded', 'accepted', 'rejected',
+                                    'collected', 'failed', 'cancelled', 'timed_out', 'expired', 'unknown', 'abandoned')),
+        request_json             TEXT NOT NULL,
+        error_kind               TEXT,
+        error_message            TEXT,
+        price_micros             INTEGER NOT NULL,  -- list price x seconds to generate: the basis of billing corrections
+        estimated_micros         INTEGER NOT NULL,  -- what was reserved before the submit (the price, corrected by observed billing)
+        provider_estimate_micros INTEGER,           -- what the provider estimated at create, when it said
+        actual_micros            INTEGER,           -- what was charged
+        billed_source            TEXT CHECK (billed_source IN ('provider', 'price')),
+        output_json              TEXT,              -- where the finished job's video is (recorded before any download)
+        clip_path                TEXT,
+        clip_sha256              TEXT,
+        created_at               INTEGER NOT NULL,
+        submitting_at            INTEGER,
+        submitted_at             INTEGER,
+        succeeded_at             INTEGER,
+        finished_at              INTEGER,
+        hold_until               INTEGER,           -- money held past this time is released (the provider no longer keeps the job)
+        UNIQUE (episode_id, shot_id, attempt_no)
+      );
+      INSERT INTO attempts_v2 (id, episode_id, shot_id, attempt_no, engine_id, mode, client_reference, provider_job_id, status,
+                               request_json, error_kind, error_message, price_micros, estimated_micros, actual_micros, billed_source,
+                               clip_path, clip_sha256, created_at, submitted_at, finished_at)
+        SELECT id, episode_id, shot_id, attempt_no, engine_id, mode, idempotency_key, provider_job_id, status,
+               request_json, error_kind, error_message, estimated_micros, estimated_micros, actual_micros,
+               CASE WHEN actual_micros IS NULL THEN NULL ELSE 'price' END,
+               clip_path, clip_sha256, created_at, submitted_at, finished_at
+        FROM attempts;
+      DROP TABLE attempts;
+      ALTER TABLE attempts_v2 RENAME TO attempts;
+      CREATE INDEX attempts_by_shot ON attempts (episode_id, shot_id);
+      CREATE INDEX attempts_open ON attempts (status)
+        WHERE status IN ('reserved', 'submitting', 'submitted', 'succeeded', 'downloaded', 'timed_out', 'unknown');
+      CREATE INDEX attempts_by_engine ON attempts (engine_id, finished_at);
+
+      -- The runner is a process identity (pid plus its start time), not a bare pid that
+      -- any later process may reuse; the heartbeat covers systems where the start time
+      -- cannot be read.
+      ALTER TABLE episodes ADD COLUMN runner_started TEXT;
+      ALTER TABLE episodes ADD COLUMN runner_heartbeat_at INTEGER;
+
+      -- Health is a failure rate over a recent window, counting only the engine's own
+      -- faults; lifetime counters never forgot a bad afternoon.
+      CREATE TABLE engine_outcomes (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        engine_id  TEXT NOT NULL,
+        at         INTEGER NOT NULL,
+        ok         INTEGER NOT NULL CHECK (ok IN (0, 1)),
+        kind       TEXT,
+        latency_ms INTEGER
+      );
+      CREATE INDEX engine_outcomes_recent ON engine_outcomes (engine_id, at);
+      ALTER TABLE engine_health DROP COLUMN successes;
+      ALTER TABLE engine_health DROP COLUMN failures;
+
+      -- One row per provider account: its concurrency limit (shared by its models) and
+      -- how long it keeps a finished job's output.
+      CREATE TABLE providers (
+        id             TEXT PRIMARY KEY,
+        seed_json      TEXT NOT NULL,
+        overrides_json TEXT NOT NULL DEFAULT '{}',
+        updated_at     INTEGER NOT NULL
+      );
+    `,
+    run: (db) => {
+      // Episodes now belong to their storyboard and mode, not to --out or --budget.
+      const rows = db.prepare(`SELECT id, storyboard_json, mode FROM episodes`).all() as { id: string; storyboard_json: string; mode: string }[];
+      const update = db.prepare(`UPDATE episodes SET run_key = ? WHERE id = ?`);
+      for (const row of rows) update.run(episodeRunKey(JSON.parse(row.storyboard_json), row.mode), row.id);
+    },
   },
 ];

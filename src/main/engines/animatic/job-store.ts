@@ -1,11 +1,13 @@
 /**
  * The animatic's jobs on disk, so a job outlives the process that started it:
  * `<id>.json` is the request, `<id>.mp4` the finished clip, `<id>.failed.json` a final
- * failure. Job ids are derived from the idempotency key, so a re-sent submit finds its job.
+ * failure, and `refs/<hash of client reference>` the id of the job a submit made. Like
+ * a real provider, a re-sent submit makes a second job; the reference lets a caller
+ * whose submit answer was lost find the job it made instead.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ErrorKind } from '../../../shared/errors';
 import { PARTIAL_MARKER, removeQuietly, writeFileAtomic } from '../../media/atomic-file';
@@ -13,8 +15,8 @@ import type { GenerationRequest } from '../engine';
 
 const JOB_ID = /^anim_[0-9a-f]{16}$/;
 
-export function jobIdFor(idempotencyKey: string): string {
-  return `anim_${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 16)}`;
+export function newJobId(): string {
+  return `anim_${randomBytes(8).toString('hex')}`;
 }
 
 /** Also keeps a forged id such as "../x" from ever becoming a path. */
@@ -40,6 +42,22 @@ export class JobStore {
 
   private failurePath(jobId: string): string {
     return path.join(this.dir, `${jobId}.failed.json`);
+  }
+
+  private referencePath(clientReference: string): string {
+    return path.join(this.dir, 'refs', createHash('sha256').update(clientReference).digest('hex').slice(0, 32));
+  }
+
+  /** Written before the job itself: every job that exists can be found by its reference. */
+  async saveReference(clientReference: string, jobId: string): Promise<void> {
+    await mkdir(path.dirname(this.referencePath(clientReference)), { recursive: true });
+    await writeFileAtomic(this.referencePath(clientReference), jobId);
+  }
+
+  /** The job the latest submit with this reference made, if that job exists. */
+  async findByReference(clientReference: string): Promise<string | null> {
+    const jobId = (await readFile(this.referencePath(clientReference), 'utf8').catch(() => '')).trim();
+    return isJobId(jobId) && this.hasRequest(jobId) ? jobId : null;
   }
 
   hasRequest(jobId: string): boolean {
