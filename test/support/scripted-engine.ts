@@ -27,9 +27,11 @@ export interface ScriptedJob {
   cancelled: boolean;
   polls: number;
   downloads: number;
-  /** What this job put on the invoice (0 until it is billed). */
-  billed: number;
+  /** What the provider will put on the invoice when the job finishes (a number, as really billed). */
+  bill: number;
   finishedAt: number | null;
+  /** What the provider says it billed when asked (may be anything, as real APIs sometimes send). */
+  reported: unknown;
   /** The token of the newest download link; older links have expired. */
   linkToken: number;
   linkIssuedAt: number;
@@ -42,6 +44,8 @@ export interface ScriptedBehaviour {
   submitError?: (request: GenerationRequest, callNo: number) => unknown;
   /** Create the job, then lose the answer (a dropped connection after the provider acted). */
   loseSubmitAnswer?: (request: GenerationRequest, callNo: number) => boolean;
+  /** The provider makes the job at once but takes this long to answer; a cancel meanwhile loses the answer, not the job. */
+  submitLatencyMs?: number;
   /** Honour client references as idempotency keys: a re-sent submit returns the first job. Real providers mostly do not. */
   dedupeByReference?: boolean;
   /** Offer a lookup of jobs by client reference (Kling external_task_id, a list endpoint). */
@@ -53,7 +57,7 @@ export interface ScriptedBehaviour {
   /** The provider's estimate at create (fractions allowed); undefined = it gives none. */
   estimateAtCreate?: (request: GenerationRequest) => number | undefined;
   /** What a succeeded job bills, reported on the poll (anything: fractions, garbage); undefined = billed at list price and not reported. */
-  billedMicros?: (request: GenerationRequest, job: ScriptedJob) => unknown;
+  billedMicros?: (request: GenerationRequest, job: Pick<ScriptedJob, 'request'>) => unknown;
   /** What a failed job bills (reported); default nothing. */
   billedOnFailure?: (request: GenerationRequest) => number | undefined;
   /** Fail downloads (disk, network), with an EngineError or a raw error. */
@@ -83,9 +87,18 @@ export class ScriptedProvider {
     return this.jobs.size;
   }
 
-  /** The provider's invoice, in micro-dollars as billed (fractions rounded up as the ledger does). */
+  /**
+   * The provider's invoice: every job that has finished by now, whether or not anyone
+   * polled it, in micro-dollars as billed (fractions rounded up as the ledger does).
+   */
   get billedMicros(): number {
-    return [...this.jobs.values()].reduce((sum, job) => sum + (job.billed > 0 ? toMicros(job.billed) : 0), 0);
+    return [...this.jobs.values()].reduce((sum, job) => sum + this.invoiced(job), 0);
+  }
+
+  /** What one job is on the invoice for, as of now. */
+  invoiced(job: ScriptedJob): number {
+    const finished = job.finishedAt !== null || (job.outcome !== 'stall' && job.outcome !== 'vanish' && !job.cancelled && this.clock() >= job.readyAt);
+    return finished && !job.cancelled && job.bill > 0 ? toMicros(job.bill) : 0;
   }
 
   jobsFor(shotId: string): ScriptedJob[] {
@@ -104,7 +117,8 @@ export class ScriptedProvider {
         const refused = behaviour.submitError?.(request, callNo);
         if (refused) throw refused;
         const existing = behaviour.dedupeByReference ? provider.byReference(spec.id, context.clientReference) : undefined;
-        const job = existing ?? provider.create(spec.id, request, context.clientReference, behaviour);
+        const job = existing ?? provider.create(spec.id, request, context.clientReference, behaviour, listPrice(request));
+        if (behaviour.submitLatencyMs) await waitOrAbort(behaviour.submitLatencyMs, context.signal);
         if (behaviour.loseSubmitAnswer?.(request, callNo)) throw Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) });
         const estimate = behaviour.estimateAtCreate?.(request);
         return { jobId: job.id, ...(estimate !== undefined ? { estimatedCostMicros: estimate } : {}) };
@@ -122,16 +136,12 @@ export class ScriptedProvider {
         }
         job.finishedAt ??= job.readyAt;
         if (job.outcome instanceof EngineError) {
-          const billed = behaviour.billedOnFailure?.(job.request);
-          if (billed !== undefined && job.billed === 0) job.billed = billed;
-          return { state: 'failed', error: job.outcome, ...(billed !== undefined ? { billedMicros: billed } : {}) };
+          return { state: 'failed', error: job.outcome, ...(job.bill > 0 ? { billedMicros: job.bill } : {}) };
         }
         if (behaviour.outputRetentionMs !== undefined && now > job.finishedAt + behaviour.outputRetentionMs) {
           return { state: 'failed', error: new EngineError('expired_output', `the output of ${jobId} was deleted`) };
         }
-        const reported = behaviour.billedMicros?.(job.request, job);
-        // The invoice holds what was really billed: the reported figure when it is a number, else the list price.
-        if (job.billed === 0) job.billed = typeof reported === 'number' && Number.isFinite(reported) && reported >= 0 ? reported : listPrice(job.request);
+        const reported = job.reported;
         job.linkToken++;
         job.linkIssuedAt = now;
         return {
@@ -157,7 +167,7 @@ export class ScriptedProvider {
     if (behaviour.cancellable) {
       engine.cancel = async (jobId) => {
         const job = provider.jobs.get(jobId);
-        if (job && job.finishedAt === null) job.cancelled = true;
+        if (job && job.finishedAt === null && provider.clock() < job.readyAt) job.cancelled = true;
       };
     }
     if (behaviour.findable) {
@@ -173,9 +183,15 @@ export class ScriptedProvider {
     return [...this.jobs.values()].find((j) => j.clientReference === clientReference && j.engineId === engineId);
   }
 
-  private create(engineId: string, request: GenerationRequest, clientReference: string, behaviour: ScriptedBehaviour): ScriptedJob {
+  private create(engineId: string, request: GenerationRequest, clientReference: string, behaviour: ScriptedBehaviour, listPrice: number): ScriptedJob {
     const jobNo = ++this.jobCounter;
     const now = this.clock();
+    const outcome = behaviour.outcome?.(request, jobNo) ?? 'succeed';
+    const draft = { request } as ScriptedJob;
+    // What the job will bill is fixed when it is made: a figure it reports (anything), or the list price unreported.
+    const reported = outcome instanceof EngineError ? behaviour.billedOnFailure?.(request) : behaviour.billedMicros?.(request, draft);
+    const numeric = typeof reported === 'number' && Number.isFinite(reported) && reported >= 0;
+    const bill = outcome instanceof EngineError ? (numeric ? (reported as number) : 0) : numeric ? (reported as number) : listPrice;
     const job: ScriptedJob = {
       id: `job_${engineId}_${jobNo}`,
       engineId,
@@ -183,11 +199,12 @@ export class ScriptedProvider {
       clientReference,
       submittedAt: now,
       readyAt: now + (behaviour.latencyMs?.(request) ?? 0),
-      outcome: behaviour.outcome?.(request, jobNo) ?? 'succeed',
+      outcome,
       cancelled: false,
       polls: 0,
       downloads: 0,
-      billed: 0,
+      bill,
+      reported,
       finishedAt: null,
       linkToken: 0,
       linkIssuedAt: 0,
@@ -227,4 +244,14 @@ export function scriptedSpec(id: string, overrides: Partial<EngineSpec> = {}): E
 /** A price list at one rate for every resolution and audio flag the scripted spec offers. */
 export function flatPricing(microsPerSecond: number): EngineSpec['pricing'] {
   return (['480p', '720p', '1080p'] as const).flatMap((resolution) => [false, true].map((audio) => ({ resolution, audio, microsPerSecond: toMicros(microsPerSecond) })));
+}
+
+function waitOrAbort(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(Object.assign(new Error('This operation was aborted'), { name: 'AbortError' }));
+    }, { once: true });
+  });
 }

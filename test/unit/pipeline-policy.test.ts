@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { EngineError } from '../../src/shared/errors';
-import { decide, ERROR_POLICY } from '../../src/main/pipeline/policy';
+import { decide } from '../../src/main/pipeline/policy';
 import { backoffDelayMs } from '../../src/main/pipeline/backoff';
 import { PipelineHarness, board } from '../support/pipeline-harness';
+import { scriptedSpec } from '../support/scripted-engine';
 
 const backoff = { baseMs: 100, capMs: 1_000 };
 
@@ -29,12 +30,11 @@ describe('the error policy table', () => {
     expect(decide({ kind, failuresOfKind: 1, backoff, random: Math.random })).toEqual({ action: 'next_engine', engineEffect: 'none' });
   });
 
-  it.each(['auth', 'quota_exhausted'] as const)('%s disables the engine for the run', (kind) => {
-    expect(decide({ kind, failuresOfKind: 1, backoff, random: Math.random })).toEqual({ action: 'next_engine', engineEffect: 'disable_for_run' });
+  it.each(['auth', 'quota_exhausted'] as const)('%s switches the provider account off for the run', (kind) => {
+    expect(decide({ kind, failuresOfKind: 1, backoff, random: Math.random })).toEqual({ action: 'next_engine', engineEffect: 'disable_provider_for_run' });
   });
 
-  it('timeouts keep the job; cancellation stops the shot', () => {
-    expect(ERROR_POLICY.timeout.keepsJob).toBe(true);
+  it('cancellation stops the shot', () => {
     expect(decide({ kind: 'cancelled', failuresOfKind: 1, backoff, random: Math.random })).toEqual({ action: 'stop_shot' });
   });
 
@@ -93,20 +93,38 @@ describe('the shot runner carries out the policy', () => {
     expect(h.attempts.forEpisode(id).map((a) => `${a.engineId}:${a.status}`)).toEqual(['a:failed', 'a:accepted']);
   });
 
-  it('auth failure disables the engine for every other shot of the run', async () => {
-    h = new PipelineHarness({ engines: ['a', 'b'], behaviours: { a: { submitError: () => new EngineError('auth', 'bad key') } } });
+  it('auth failure switches off every model of the provider account for the rest of the run', async () => {
+    // a and a2 share an account (provider runway); b is another provider.
+    const engines = [scriptedSpec('a', { provider: 'runway' }), scriptedSpec('a2', { provider: 'runway' }), scriptedSpec('b', { provider: 'luma' })];
+    h = new PipelineHarness({ engines, behaviours: { a: { submitError: () => new EngineError('auth', 'bad key') } } });
     const id = h.createEpisode(board(6));
     const result = await h.run(id, { concurrency: 1 });
     expect(result.status).toBe('completed');
     expect(submitsTo('a')).toHaveLength(1);
+    expect(submitsTo('a2')).toHaveLength(0);
     expect(submitsTo('b')).toHaveLength(6);
+    // Not the engine's health: the key was bad.
+    expect(h.health.getHealth('a').failures).toBe(0);
   });
 
-  it('quota_exhausted is never retried and disables the engine', async () => {
-    h = new PipelineHarness({ engines: ['a', 'b'], behaviours: { a: { submitError: () => new EngineError('quota_exhausted', 'billing cap') } } });
+  it('quota_exhausted is never retried and switches the account off', async () => {
+    const engines = [scriptedSpec('a', { provider: 'runway' }), scriptedSpec('b', { provider: 'luma' })];
+    h = new PipelineHarness({ engines, behaviours: { a: { submitError: () => new EngineError('quota_exhausted', 'billing cap') } } });
     const id = h.createEpisode(board(4));
     await h.run(id, { concurrency: 1 });
     expect(submitsTo('a')).toHaveLength(1);
+  });
+
+  it("health counts the engine's own faults only: a refused prompt or a cancel says nothing about it", async () => {
+    h = new PipelineHarness({
+      engines: ['a', 'b'],
+      behaviours: { a: { outcome: (r) => (r.shotId === 's01' ? new EngineError('content_policy', 'refused') : r.shotId === 's02' ? new EngineError('unavailable', '500') : 'succeed') } },
+      chains: { s01: ['a', 'b'], s02: ['a', 'b'], s03: ['a'] },
+    });
+    const id = h.createEpisode(board(3));
+    await h.run(id, { concurrency: 1, backoff: { baseMs: 1, capMs: 2 } });
+    // s02's three unavailable attempts count; s01's content_policy does not.
+    expect(h.health.getHealth('a')).toMatchObject({ failures: 3, successes: 1 });
   });
 
   it('rate_limited honours Retry-After before retrying the same engine', async () => {
@@ -175,7 +193,7 @@ describe('the shot runner carries out the policy', () => {
     expect(h.attempts.ledger.episodeMoney(id).spentMicros).toBe(3 * 200_000); // rejected clips were still made and billed
   });
 
-  it('expired output gets one fresh try, then the next engine', async () => {
+  it('an output whose links keep expiring is renewed from the same job, then counts as gone: one fresh try, then the next engine', async () => {
     h = new PipelineHarness({ engines: ['a', 'b'], behaviours: { a: { downloadError: () => new EngineError('expired_output', 'link expired') } } });
     const id = h.createEpisode(board(1));
     await h.run(id);
@@ -184,6 +202,11 @@ describe('the shot runner carries out the policy', () => {
       'a:failed:expired_output',
       'b:accepted:null',
     ]);
+    // Each job of a was polled again for fresh links (1 + 2 renewals) before it counted as gone, and each was paid.
+    const aJobs = [...h.provider.jobs.values()].filter((j) => j.engineId === 'a');
+    expect(aJobs.map((j) => j.downloads)).toEqual([3, 3]);
+    expect(h.chargedMicros(id)).toBe(h.provider.billedMicros);
+    expect(h.chargedMicros(id)).toBe(3 * 200_000);
   });
 
   it('flaky polls do not fail the job', async () => {
@@ -211,13 +234,14 @@ describe('the shot runner carries out the policy', () => {
     expect(h.stitchCalls).toBe(0);
   });
 
-  it('the provider-reported cost is what gets settled; otherwise price x delivered duration', async () => {
-    h = new PipelineHarness({ engines: ['a', 'b'], chains: { s01: ['a'], s02: ['b'] }, behaviours: { a: { reportedCostMicros: () => 123_456 } } });
+  it('the provider-reported cost is what gets settled; otherwise the list price', async () => {
+    h = new PipelineHarness({ engines: ['a', 'b'], chains: { s01: ['a'], s02: ['b'] }, behaviours: { a: { billedMicros: () => 123_456 } } });
     const id = h.createEpisode(board(2));
     await h.run(id);
     const [a, b] = h.attempts.forEpisode(id);
     expect(a!.actualMicros).toBe(123_456);
     expect(b!.actualMicros).toBe(200_000);
     expect(h.attempts.ledger.episodeMoney(id)).toEqual({ heldMicros: 0, spentMicros: 323_456, committedMicros: 323_456 });
+    expect(h.chargedMicros(id)).toBe(h.provider.billedMicros);
   });
 });

@@ -63,9 +63,10 @@ export function guardEngine(engine: Engine, options: BoundaryOptions = {}): Guar
   const timeouts = { ...CALL_TIMEOUTS_MS, ...options.timeoutsMs };
 
   async function call<T>(operation: EngineOperation, userSignal: AbortSignal, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    // Cancelled before the call: nothing was sent, so no job can exist.
+    if (userSignal.aborted) throw new EngineError('cancelled', `${operation} not sent: cancelled by the user`, { jobMayExist: false });
     const signal = AbortSignal.any([userSignal, AbortSignal.timeout(timeouts[operation])]);
     try {
-      signal.throwIfAborted();
       return await work(signal);
     } catch (error) {
       throw classifyThrown(error, { provider, operation, userSignal, secrets: options.secrets?.() ?? [] });

@@ -4,6 +4,7 @@
  * normalised. Input i of the graph is the i-th clip (`-i` argument i).
  */
 import { TRANSITION_TYPES, type TransitionType } from '../../shared/domain';
+import { crowdedClips, formatSeconds, junctionOverlaps as overlapsOfJunctions, type JunctionClip } from '../../shared/junctions';
 import { chain, filter } from './filtergraph';
 
 export interface StitchTransition {
@@ -44,7 +45,11 @@ const AUDIO_FORMAT = filter('aformat', { sample_fmts: 'fltp', sample_rates: SAMP
 
 /** Seconds two neighbours overlap at each junction: 0 for a cut (whatever its duration). */
 export function junctionOverlaps(clips: readonly Timed[]): number[] {
-  return clips.slice(0, -1).map((clip) => (clip.transitionToNext.type === 'cut' ? 0 : Math.max(0, clip.transitionToNext.duration)));
+  return overlapsOfJunctions(clips.map(asJunctionClip));
+}
+
+function asJunctionClip(clip: Timed): JunctionClip {
+  return { duration: clip.durationSeconds, transitionToNext: clip.transitionToNext };
 }
 
 /** Length of the stitched episode: all durations minus all transition overlaps. */
@@ -64,7 +69,8 @@ export function stitchProblems(clips: readonly Timed[], output: StitchOutput): s
   if (!(output.fps > 0 && output.fps <= 240)) problems.push(`output.fps: ${output.fps} must be between 0 and 240`);
   if (!(output.loudness >= -70 && output.loudness <= -5)) problems.push(`output.loudness: ${output.loudness} must be between -70 and -5 LUFS`);
 
-  const overlaps = junctionOverlaps(clips);
+  // The storyboard validator asks the same rule, so a validated storyboard never fails here.
+  const crowded = new Map(crowdedClips(clips.map(asJunctionClip)).map((clip) => [clip.index, clip]));
   clips.forEach((clip, i) => {
     const name = `clip ${i + 1}`;
     if (!(Number.isFinite(clip.durationSeconds) && clip.durationSeconds > 0)) {
@@ -78,11 +84,8 @@ export function stitchProblems(clips: readonly Timed[], output: StitchOutput): s
         problems.push(`${name}: transition duration ${transition.duration} must be zero or more seconds`);
       }
     }
-    // A clip must be long enough for its incoming and outgoing transitions not to overlap.
-    const used = (overlaps[i - 1] ?? 0) + (overlaps[i] ?? 0);
-    if (used > clip.durationSeconds + 1e-9) {
-      problems.push(`${name}: transitions take ${fmt(used)} s but the clip is only ${fmt(clip.durationSeconds)} s long`);
-    }
+    const tooMuch = crowded.get(i);
+    if (tooMuch) problems.push(`${name}: transitions take ${formatSeconds(tooMuch.total)} s but the clip is only ${formatSeconds(tooMuch.duration)} s long`);
   });
   return problems;
 }
@@ -171,8 +174,4 @@ function audioSegment(index: number, clip: StitchClip): string {
 
 function round6(n: number): number {
   return Math.round(n * 1e6) / 1e6;
-}
-
-function fmt(n: number): string {
-  return Number(n.toFixed(3)).toString();
 }

@@ -49,7 +49,9 @@ function isAbort(error: unknown): boolean {
   if (!loose) return false;
   if (loose.name === 'AbortError' || loose.name === 'TimeoutError' || loose.name === 'CancelledError') return true;
   if (loose.code === 'ABORT_ERR') return true;
-  return classNames(error).some((name) => name === 'APIUserAbortError' || name === 'CancelledError');
+  if (classNames(error).some((name) => name === 'APIUserAbortError' || name === 'CancelledError')) return true;
+  // Stainless's own wording, for builds whose minifier renamed the classes.
+  return loose.status === undefined && loose.message === 'Request was aborted.';
 }
 
 function fromAbort(context: ThrownErrorContext): EngineError {

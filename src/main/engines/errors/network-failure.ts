@@ -107,9 +107,13 @@ export function diagnoseNetworkFailure(error: unknown): NetworkDiagnosis | undef
     const phrase = DROPPED_PHRASES.exec(message)?.[0];
     if (phrase) return { failure: 'dropped', evidence: phrase };
   }
+  // Stainless wrappers with no readable cause; their fixed messages serve when a minifier renamed the classes.
   const names = classNames(error);
-  if (names.includes('APIConnectionTimeoutError')) return { failure: 'no_response', evidence: 'no answer before the SDK timeout' };
-  if (names.includes('APIConnectionError')) return { failure: 'dropped', evidence: 'connection error' };
+  const topMessage = typeof chain[0]?.message === 'string' ? chain[0].message : '';
+  if (names.includes('APIConnectionTimeoutError') || topMessage === 'Request timed out.') {
+    return { failure: 'no_response', evidence: 'no answer before the SDK timeout' };
+  }
+  if (names.includes('APIConnectionError') || topMessage === 'Connection error.') return { failure: 'dropped', evidence: 'connection error' };
   const top = chain[0];
   const isFetchFailure = top?.name === 'TypeError' && typeof top.message === 'string' && /fetch failed|network/i.test(top.message);
   const isNodeFetchSystemError = top?.name === 'FetchError' && (top as { type?: unknown }).type === 'system';

@@ -28,8 +28,11 @@ export async function submitStep(context: AttemptContext, reserved: AttemptRecor
     submitted = await engine.submit(attempt.request, attempt.clientReference, signal);
   } catch (error) {
     if (!(error instanceof EngineError)) throw error;
-    // The user cancelled with the request in flight: resume will ask the provider what became of it.
-    if (error.kind === 'cancelled' || signal.aborted) throw new CancelledError();
+    if (error.kind === 'cancelled' || signal.aborted) {
+      // Not sent: nothing to find later. In flight: resume asks the provider what became of it.
+      if (error.details.jobMayExist === false) deps.attempts.markFailed(attempt.id, { kind: 'cancelled', message: 'cancelled by the user before the submit was sent' }, undefined, 'cancelled');
+      throw new CancelledError();
+    }
     if (error.details.jobMayExist) return recoverLostSubmit(context, deps.attempts.get(attempt.id), error.message);
     return { status: 'failed', attempt: deps.attempts.markFailed(attempt.id, { kind: error.kind, message: error.message }), error };
   }
