@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ASPECTS, RENDER_MODES, RESOLUTIONS, SHOT_KINDS, TRANSITION_TYPES } from './domain';
+import { crowdedClips, formatSeconds, junctionOverlap, type CrowdedClip, type JunctionClip } from './junctions';
 
 export const LIMITS = {
   titleChars: 200,
@@ -117,20 +118,46 @@ export const storyboardSchema = z
           ctx.addIssue({ code: 'custom', path: ['shots', index, 'characters', ci], message: `unknown character "${id}" (not in characters)` });
         }
       });
-      const next = board.shots[index + 1];
-      const transition = shot.transition;
-      if (!transition || transition.type === 'cut' || transition.duration === 0) return;
-      if (!next) {
+      const last = index === board.shots.length - 1;
+      if (last && junctionOverlap(shot.transition) > 0) {
         ctx.addIssue({ code: 'custom', path: ['shots', index, 'transition'], message: 'the last shot has no next shot to transition into; remove it or use "cut"' });
-      } else if (transition.duration >= Math.min(shot.duration, next.duration)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['shots', index, 'transition', 'duration'],
-          message: `must be shorter than this shot (${shot.duration} s) and the next one (${next.duration} s)`,
-        });
       }
     });
+    for (const crowded of crowdedClips(board.shots.map(asJunctionClip))) {
+      const { path, message } = crowdedShotIssue(board.shots, crowded);
+      ctx.addIssue({ code: 'custom', path, message });
+    }
   }, { when: ({ value }) => crossCheckable(value) });
+
+/** A shot as the junction rule sees it; a duration of the wrong type is reported elsewhere. */
+function asJunctionClip(shot: { duration: unknown; transition?: { type: string; duration: number } | undefined }): JunctionClip {
+  return { duration: typeof shot.duration === 'number' ? shot.duration : Number.NaN, transitionToNext: shot.transition };
+}
+
+/**
+ * Names the transition field the user would edit: the shot's own (outgoing) transition
+ * when it has one, else the previous shot's transition into it.
+ */
+function crowdedShotIssue(
+  shots: readonly { id: string; transition?: { type: string } | undefined }[],
+  crowded: CrowdedClip,
+): { path: (string | number)[]; message: string } {
+  const { index, incoming, outgoing, total, duration } = crowded;
+  const id = JSON.stringify(shots[index]?.id ?? `#${index + 1}`);
+  const intoType = shots[index - 1]?.transition?.type ?? 'transition';
+  const outType = shots[index]?.transition?.type ?? 'transition';
+  const s = formatSeconds;
+  if (outgoing === 0) {
+    return {
+      path: ['shots', index - 1, 'transition', 'duration'],
+      message: `the ${intoType} into shot ${id} takes ${s(incoming)} s but that shot is only ${s(duration)} s long`,
+    };
+  }
+  const path = ['shots', index, 'transition', 'duration'];
+  if (incoming === 0) return { path, message: `the ${outType} out of shot ${id} takes ${s(outgoing)} s but the shot is only ${s(duration)} s long` };
+  const both = intoType === outType ? `the ${intoType}s into and out of shot ${id} take` : `the ${intoType} into shot ${id} and the ${outType} out of it take`;
+  return { path, message: `${both} ${s(total)} s (${s(incoming)} s + ${s(outgoing)} s) but the shot is only ${s(duration)} s long` };
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

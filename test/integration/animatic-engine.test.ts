@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineSpec } from '../../src/shared/domain';
 import { EngineError } from '../../src/shared/errors';
 import { createAnimaticEngine } from '../../src/main/engines/animatic';
-import { jobIdFor, JobStore } from '../../src/main/engines/animatic/job-store';
+import { JobStore, newJobId } from '../../src/main/engines/animatic/job-store';
 import type { Engine, GenerationRequest, PollResult } from '../../src/main/engines/engine';
 import { killAllFfmpeg } from '../../src/main/media/ffmpeg';
 import { probeMedia } from '../../src/main/media/probe';
@@ -20,6 +20,7 @@ const spec: EngineSpec = {
   modes: ['text'],
   audio: 'optional',
   durations: { kind: 'range', min: 1, max: 20 },
+  capabilities: { seed: true, negativePrompt: true, maxPromptChars: 4000 },
   resolutions: ['480p', '540p', '720p', '1080p'],
   aspects: ['16:9', '9:16', '1:1', '4:3', '3:4', '21:9'],
   pricing: [],
@@ -89,12 +90,12 @@ afterAll(() => removeDir(path.dirname(workDir)));
 describe('animatic engine', () => {
   it('renders a nasty prompt with audio at the requested duration, size and rate, and downloads it', async () => {
     const { engine } = engineWithLog();
-    const { jobId, estimatedCostMicros } = await engine.submit(request(), { ...ctx(), idempotencyKey: nextKey() });
+    const { jobId, estimatedCostMicros } = await engine.submit(request(), { ...ctx(), clientReference: nextKey() });
     expect(jobId).toMatch(/^anim_[0-9a-f]{16}$/);
     expect(estimatedCostMicros).toBe(0);
     const result = await waitFor(engine, jobId);
     if (result.state !== 'succeeded') throw new Error(`expected success, got ${JSON.stringify(result)}`);
-    expect(result.actualCostMicros).toBe(0);
+    expect(result.billedMicros).toBe(0);
     expect(result.output.durationSeconds).toBe(2);
 
     const probe = await probeMedia(bins.ffprobe, result.output.location);
@@ -109,7 +110,7 @@ describe('animatic engine', () => {
 
   it('leaves out the audio stream when audio was not requested', async () => {
     const { engine } = engineWithLog();
-    const { jobId } = await engine.submit(request({ audio: false, kind: 'action', fps: 30, width: 180, height: 320 }), { ...ctx(), idempotencyKey: nextKey() });
+    const { jobId } = await engine.submit(request({ audio: false, kind: 'action', fps: 30, width: 180, height: 320 }), { ...ctx(), clientReference: nextKey() });
     const result = await waitFor(engine, jobId);
     if (result.state !== 'succeeded') throw new Error(`expected success, got ${JSON.stringify(result)}`);
     const probe = await probeMedia(bins.ffprobe, result.output.location);
@@ -117,24 +118,24 @@ describe('animatic engine', () => {
     expect(Math.abs(probe.durationSeconds - 2)).toBeLessThanOrEqual(0.05);
   });
 
-  it('returns the same job for a re-sent submit and renders it once', async () => {
+  it('makes a second job for a re-sent submit, as a real provider does, and finds the latest by its client reference', async () => {
     const { engine, commands } = engineWithLog();
-    const idempotencyKey = nextKey();
-    const [a, b] = await Promise.all([
-      engine.submit(request({ audio: false }), { ...ctx(), idempotencyKey }),
-      engine.submit(request({ audio: false }), { ...ctx(), idempotencyKey }),
-    ]);
-    expect(a.jobId).toBe(jobIdFor(idempotencyKey));
-    expect(b.jobId).toBe(a.jobId);
+    const clientReference = nextKey();
+    const a = await engine.submit(request({ audio: false }), { ...ctx(), clientReference });
+    const b = await engine.submit(request({ audio: false }), { ...ctx(), clientReference });
+    expect(b.jobId).not.toBe(a.jobId);
     expect((await waitFor(engine, a.jobId)).state).toBe('succeeded');
-    expect((await engine.submit(request({ audio: false }), { ...ctx(), idempotencyKey })).jobId).toBe(a.jobId);
-    expect((await waitFor(engine, a.jobId)).state).toBe('succeeded');
-    expect(commands).toHaveLength(1);
+    expect((await waitFor(engine, b.jobId)).state).toBe('succeeded');
+    expect(commands).toHaveLength(2);
+    const lookup = { clientReference, request: request({ audio: false }), submittedAfter: 0 };
+    expect(await engine.findJob!(lookup, ctx())).toEqual({ jobId: b.jobId });
+    // A fresh engine (a new process) finds it too; an unknown reference finds nothing.
+    expect(await engineWithLog().engine.findJob!(lookup, ctx())).toEqual({ jobId: b.jobId });
+    expect(await engine.findJob!({ ...lookup, clientReference: nextKey() }, ctx())).toBeNull();
   });
 
   it('recovers a job whose process died mid-render: a new engine restarts it on poll', async () => {
-    const idempotencyKey = nextKey();
-    const jobId = jobIdFor(idempotencyKey);
+    const jobId = newJobId();
     const store = new JobStore(path.join(workDir, 'jobs'));
     await store.saveRequest(jobId, request({ audio: false }));
     // The dead process's half-written clip, named with a pid that no longer exists.
@@ -155,29 +156,29 @@ describe('animatic engine', () => {
 
   it('cancels a render, leaves no clip, and a later process does not resurrect it', async () => {
     const { engine } = engineWithLog();
-    const { jobId } = await engine.submit(request({ durationSeconds: 20, width: 1280, height: 720, audio: true }), { ...ctx(), idempotencyKey: nextKey() });
+    const { jobId } = await engine.submit(request({ durationSeconds: 20, width: 1280, height: 720, audio: true }), { ...ctx(), clientReference: nextKey() });
     await waitForProgress(engine, jobId);
     await engine.cancel!(jobId, ctx());
     const result = await engine.poll(jobId, ctx());
     expect(result.state).toBe('failed');
-    expect(result.state === 'failed' && result.error.kind).toBe('cancelled');
+    expect(result.state === 'failed' && (result.error as EngineError).kind).toBe('cancelled');
     const store = new JobStore(path.join(workDir, 'jobs'));
     expect(store.hasClip(jobId)).toBe(false);
     expect((await readdir(store.dir)).filter((name) => name.includes(jobId) && name.includes('.partial'))).toEqual([]);
 
     const later = engineWithLog();
     const again = await later.engine.poll(jobId, ctx());
-    expect(again.state === 'failed' && again.error.kind).toBe('cancelled');
+    expect(again.state === 'failed' && (again.error as EngineError).kind).toBe('cancelled');
     expect(later.commands).toHaveLength(0);
   });
 
   it('does not record an app-exit abort as a failure, so the next process renders the job', async () => {
     const { engine } = engineWithLog();
-    const { jobId } = await engine.submit(request({ durationSeconds: 20, width: 1280, height: 720 }), { ...ctx(), idempotencyKey: nextKey() });
+    const { jobId } = await engine.submit(request({ durationSeconds: 20, width: 1280, height: 720 }), { ...ctx(), clientReference: nextKey() });
     await waitForProgress(engine, jobId);
     expect(killAllFfmpeg()).toBe(1);
     const dying = await waitFor(engine, jobId);
-    expect(dying.state === 'failed' && dying.error.kind).toBe('cancelled');
+    expect(dying.state === 'failed' && (dying.error as EngineError).kind).toBe('cancelled');
 
     const next = engineWithLog();
     expect((await next.engine.poll(jobId, ctx())).state).toBe('running');
@@ -190,7 +191,7 @@ describe('animatic engine', () => {
     const { engine } = engineWithLog();
     for (const jobId of ['anim_0000000000000000', '../../etc/passwd', 'anim_../x']) {
       const result = await engine.poll(jobId, ctx());
-      expect(result.state === 'failed' && result.error.kind).toBe('expired_output');
+      expect(result.state === 'failed' && (result.error as EngineError).kind).toBe('expired_output');
     }
     await expect(engine.download('anim_0000000000000000', { location: '/etc/passwd' }, path.join(workDir, 'x.mp4'), ctx())).rejects.toMatchObject({
       kind: 'expired_output',
@@ -199,7 +200,7 @@ describe('animatic engine', () => {
 
   it('rejects a request it cannot render, naming the field', async () => {
     const { engine, commands } = engineWithLog();
-    const error = await engine.submit(request({ width: 321, fps: 0 }), { ...ctx(), idempotencyKey: nextKey() }).catch((e: unknown) => e);
+    const error = await engine.submit(request({ width: 321, fps: 0 }), { ...ctx(), clientReference: nextKey() }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EngineError);
     expect((error as EngineError).kind).toBe('invalid_request');
     expect((error as Error).message).toMatch(/width 321 must be an even whole number.*fps 0 must be between 1 and 120/);
@@ -209,7 +210,7 @@ describe('animatic engine', () => {
   it('renders a 5 s 1280x720 24 fps card quickly', async () => {
     const { engine } = engineWithLog();
     const started = Date.now();
-    const { jobId } = await engine.submit(request({ durationSeconds: 5, width: 1280, height: 720, resolution: '720p' }), { ...ctx(), idempotencyKey: nextKey() });
+    const { jobId } = await engine.submit(request({ durationSeconds: 5, width: 1280, height: 720, resolution: '720p' }), { ...ctx(), clientReference: nextKey() });
     const result = await waitFor(engine, jobId);
     const elapsed = Date.now() - started;
     console.log(`animatic: 5 s 1280x720 24 fps card with audio rendered in ${elapsed} ms`);

@@ -105,14 +105,25 @@ describe('shotline CLI', () => {
     expect((await runCli(['frobnicate'])).code).toBe(2);
   });
 
-  it('final mode with no keys: every shot fails with its reasons and the exit code is 1', async () => {
-    const result = await runCli(['render', pilot, '--out', join(dir, 'pilot.mp4'), '--data-dir', dataDir, '--json'], { RUNWAYML_API_SECRET: '', GEMINI_API_KEY: '', GOOGLE_API_KEY: '', LUMAAI_API_KEY: '' });
+  it('final mode with no keys: refused before anything is created (exit 2, every shot named); --allow-partial tries and reports', async () => {
+    const noKeys = { RUNWAYML_API_SECRET: '', GEMINI_API_KEY: '', GOOGLE_API_KEY: '', LUMAAI_API_KEY: '', KLING_ACCESS_KEY: '', OPENAI_API_KEY: '' };
+    const out = join(dir, 'pilot.mp4');
+    const refused = await runCli(['render', pilot, '--out', out, '--data-dir', dataDir], noKeys);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).not.toMatch(/\n\s+at /);
+    expect(refused.stderr).toMatch(/cannot be made as planned; nothing was spent/);
+    expect(refused.stderr).toMatch(/shots\[0\] \(s01\): no engine can make it: .*animatic: rejected, preview-only engine/);
+    expect(refused.stderr.match(/no engine can make it/g)).toHaveLength(12);
+    const episodes = await runCli(['costs', '--data-dir', dataDir, '--json']);
+    expect((JSON.parse(episodes.stdout) as { byEpisode: { title: string }[] }).byEpisode.map((e) => e.title)).not.toContain('Tidewater: Pilot');
+
+    const result = await runCli(['render', pilot, '--out', out, '--data-dir', dataDir, '--json', '--allow-partial'], noKeys);
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout) as { status: string; outputPath: string | null; shots: { status: string; failureReason: string }[] };
     expect(report.status).toBe('failed');
     expect(report.outputPath).toBeNull();
     expect(report.shots).toHaveLength(12);
     expect(report.shots[0]!.failureReason).toMatch(/animatic: rejected, preview-only engine/);
-    expect(existsSync(join(dir, 'pilot.mp4'))).toBe(false);
+    expect(existsSync(out)).toBe(false);
   });
 });

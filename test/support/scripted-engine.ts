@@ -64,6 +64,8 @@ export interface ScriptedBehaviour {
   downloadError?: (job: ScriptedJob) => unknown;
   /** A download link works this long after the poll that issued it. */
   linkTtlMs?: number;
+  /** The first this-many links issued for each job are already dead when used (an expired signed URL). */
+  deadLinks?: number;
   /** The output is deleted this long after the job finished: polls then say it is gone. */
   outputRetentionMs?: number;
   /** Write a clip that the scripted gate will reject. */
@@ -156,7 +158,8 @@ export class ScriptedProvider {
         const failed = behaviour.downloadError?.(job);
         if (failed) throw failed;
         const token = Number(new URL(output.location).searchParams.get('token'));
-        const linkExpired = token !== job.linkToken || (behaviour.linkTtlMs !== undefined && provider.clock() > job.linkIssuedAt + behaviour.linkTtlMs);
+        const linkExpired =
+          token !== job.linkToken || token <= (behaviour.deadLinks ?? 0) || (behaviour.linkTtlMs !== undefined && provider.clock() > job.linkIssuedAt + behaviour.linkTtlMs);
         if (linkExpired) throw new EngineError('expired_output', `the download link of ${jobId} has expired`, { httpStatus: 403 });
         const body = JSON.stringify({ jobId, shotId: job.request.shotId, durationSeconds: job.request.durationSeconds, bad: behaviour.badClip?.(job) ?? false });
         writeFileSync(`${destinationPath}.part`, body);
@@ -167,7 +170,9 @@ export class ScriptedProvider {
     if (behaviour.cancellable) {
       engine.cancel = async (jobId) => {
         const job = provider.jobs.get(jobId);
-        if (job && job.finishedAt === null && provider.clock() < job.readyAt) job.cancelled = true;
+        // A job that has already finished cannot be taken back: the cancel "succeeds" and it is billed anyway.
+        const finished = job !== undefined && job.outcome !== 'stall' && job.outcome !== 'vanish' && provider.clock() >= job.readyAt;
+        if (job && !finished) job.cancelled = true;
       };
     }
     if (behaviour.findable) {

@@ -46,6 +46,7 @@ function fakeStudio() {
       calls.push({ method: 'getEpisode', args: [episodeId] });
       throw new Error(`no episode ${episodeId}`);
     },
+    heldReservations: record('heldReservations', []),
     listEpisodes: record('listEpisodes', [{ episodeId: 'ep-1', title: 'Pilot', mode: 'final', status: 'completed', outputPath: '/x.mp4' }]),
     costSummary: record('costSummary', {
       byEngine: [],

@@ -27,6 +27,7 @@ function fakeApi(overrides: Partial<StudioApi> = {}) {
     cancelRender: unused,
     getEpisode: unused,
     costSummary: unused,
+    heldReservations: unused,
     onProgress(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -57,7 +57,7 @@ const corpus: Record<string, Expectation> = {
     problems: [
       `characters[0].reference: file not found: ${join(bad, 'refs', 'mara-missing.png')}`,
       `shots[0].reference: file not found: ${join(bad, 'refs', 'no such file.png')}`,
-      `shots[1].reference: not a file: ${join(bad, 'refs')}`,
+      `shots[1].reference: a folder, not an image: ${join(bad, 'refs')}`,
     ],
   },
   'duplicate-ids.yaml': {
@@ -100,7 +100,7 @@ const corpus: Record<string, Expectation> = {
   'transition-too-long.yaml': {
     summary: '2 problems in the storyboard',
     problems: [
-      'shots[0].transition.duration: must be shorter than this shot (3 s) and the next one (1.5 s)',
+      'shots[1].transition.duration: the fade into shot "s02" and the dissolve out of it take 2 s (1.5 s + 0.5 s) but the shot is only 1.5 s long',
       'shots[2].transition: the last shot has no next shot to transition into; remove it or use "cut"',
     ],
   },

@@ -5,6 +5,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import type { ProviderSpec, EngineSpec } from '../../shared/domain';
 import { CancelledError, isAbortError } from '../../shared/errors';
 import type { ProgressEvent, ShotPlanView } from '../../shared/api';
@@ -255,6 +256,8 @@ async function reopenLostClips(episode: EpisodeRecord, deps: EpisodeRunnerDeps, 
     const intact = attempt.clipPath !== null && existsSync(attempt.clipPath) && (await sha256Of(attempt.clipPath, signal)) === attempt.clipSha256;
     if (intact) continue;
     deps.emit({ episodeId: episode.id, shotId: record.shotId, type: 'log', message: `the clip of ${record.shotId} is missing or changed on disk; fetching it again from job ${attempt.providerJobId}` });
+    // The changed file must not pass for a finished download.
+    if (attempt.clipPath !== null) await rm(attempt.clipPath, { force: true });
     deps.attempts.markClipLost(attempt.id);
   }
 }

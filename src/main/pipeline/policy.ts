@@ -23,6 +23,11 @@ export interface KindPolicy {
    * job and its reservation, to be collected later. Neither ever abandons a paid job.
    */
   onPoll: 'poll_again' | 'keep_job';
+  /**
+   * A job that ends this way had run to completion, so the provider billed it even when
+   * it sends no figure (an output that aged out was made first): charged at list price.
+   */
+  jobWasBilled: boolean;
   /** Stop the shot altogether (the user cancelled). */
   stopsShot: boolean;
   why: string;
@@ -36,6 +41,7 @@ export const ERROR_POLICY: Readonly<Record<ErrorKind, KindPolicy>> = {
     countsAgainstHealth: false,
     permanentForShot: false,
     onPoll: 'poll_again',
+    jobWasBilled: false,
     stopsShot: false,
     why: 'the provider asked us to slow down: cool the engine down for Retry-After; other shots route around it meanwhile and come back after',
   },
@@ -46,6 +52,7 @@ export const ERROR_POLICY: Readonly<Record<ErrorKind, KindPolicy>> = {
     countsAgainstHealth: true,
     permanentForShot: false,
     onPoll: 'poll_again',
+    jobWasBilled: false,
     stopsShot: false,
     why: 'a transient outage or network failure: retry with capped exponential backoff and jitter, then move on',
   },
@@ -56,6 +63,7 @@ export const ERROR_POLICY: Readonly<Record<ErrorKind, KindPolicy>> = {
     countsAgainstHealth: true,
     permanentForShot: false,
     onPoll: 'poll_again',
+    jobWasBilled: false,
     stopsShot: false,
     why: 'the job stalled: keep its id (and its reservation) so a late result is collected and paid once; move on',
   },
@@ -66,6 +74,7 @@ export const ERROR_POLICY: Readonly<Record<ErrorKind, KindPolicy>> = {
     countsAgainstHealth: false,
     permanentForShot: true,
     onPoll: 'keep_job',
+    jobWasBilled: false,
     stopsShot: false,
     why: 'this engine refuses the content: try the next engine, not this one again',
   },
@@ -76,6 +85,7 @@ export const ERROR_POLICY: Readonly<Record<ErrorKind, KindPolicy>> = {
     countsAgainstHealth: false,
     permanentForShot: true,
     onPoll: 'keep_job',
+    jobWasBilled: false,
     stopsShot: false,
     why: 'this engine cannot take the request as made: try the next engine',
   },
@@ -86,6 +96,7 @@ export const ERROR_POLICY: Readonly<Record<ErrorKind, KindPolicy>> = {
     countsAgainstHealth: false,
     permanentForShot: false,
     onPoll: 'keep_job',
+    jobWasBilled: false,
     stopsShot: false,
     why: 'the key was refused: every model of this provider account is off for the rest of the run',
   },
@@ -96,6 +107,7 @@ export const ERROR_POLICY: Readonly<Record<ErrorKind, KindPolicy>> = {
     countsAgainstHealth: false,
     permanentForShot: false,
     onPoll: 'keep_job',
+    jobWasBilled: false,
     stopsShot: false,
     why: "the account's billing cap is reached: never retried, every model of the provider off for the run",
   },
@@ -106,6 +118,7 @@ export const ERROR_POLICY: Readonly<Record<ErrorKind, KindPolicy>> = {
     countsAgainstHealth: false,
     permanentForShot: false,
     onPoll: 'keep_job',
+    jobWasBilled: true,
     stopsShot: false,
     why: 'the provider no longer has the output (fetched again from the same job first): one fresh generation on the same engine, then move on',
   },
@@ -116,6 +129,7 @@ export const ERROR_POLICY: Readonly<Record<ErrorKind, KindPolicy>> = {
     countsAgainstHealth: true,
     permanentForShot: false,
     onPoll: 'keep_job',
+    jobWasBilled: false,
     stopsShot: false,
     why: 'the clip failed the quality gate: one more take on the same engine, then move on',
   },
@@ -126,6 +140,7 @@ export const ERROR_POLICY: Readonly<Record<ErrorKind, KindPolicy>> = {
     countsAgainstHealth: false,
     permanentForShot: false,
     onPoll: 'keep_job',
+    jobWasBilled: false,
     stopsShot: true,
     why: 'the user cancelled',
   },

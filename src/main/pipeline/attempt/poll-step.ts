@@ -7,6 +7,7 @@ import { CancelledError, EngineError } from '../../../shared/errors';
 import type { AttemptRecord } from '../../store/attempts';
 import { sleep } from '../abortable';
 import { policyFor, retryDelayMs } from '../policy';
+import { cancelJob } from './cancel-job';
 import { emitShot, holdUntil, type AttemptContext, type StepResult } from './context';
 import { settleFailedJob, settleFinishedJob } from './settlement';
 
@@ -66,7 +67,7 @@ async function pollOnce(context: AttemptContext, attempt: AttemptRecord): Promis
 async function finish(context: AttemptContext, attempt: AttemptRecord, result: Extract<Awaited<ReturnType<AttemptContext['engine']['poll']>>, { state: 'succeeded' | 'failed' }>): Promise<StepResult> {
   const { deps } = context;
   if (result.state === 'failed') {
-    const failed = deps.attempts.markFailed(attempt.id, { kind: result.error.kind, message: result.error.message }, settleFailedJob(result.billed));
+    const failed = deps.attempts.markFailed(attempt.id, { kind: result.error.kind, message: result.error.message }, settleFailedJob(attempt, result.billed, result.error.kind));
     return { status: 'failed', attempt: failed, error: result.error };
   }
   const succeeded = deps.attempts.markSucceeded(attempt.id, result.output, settleFinishedJob(attempt, result.billed));
@@ -79,24 +80,10 @@ async function finish(context: AttemptContext, attempt: AttemptRecord, result: E
  * finished in the meantime, used); otherwise parked with its money held.
  */
 async function stalled(context: AttemptContext, attempt: AttemptRecord, message: string): Promise<StepResult> {
-  const { deps, engine } = context;
   const error = new EngineError('timeout', message);
-  if (engine.canCancel) {
-    try {
-      await engine.cancel(attempt.providerJobId!, AbortSignal.timeout(30_000));
-      // A job may finish just as it is cancelled: one more look decides what it cost.
-      const after = await engine.poll(attempt.providerJobId!, AbortSignal.timeout(30_000)).catch(() => null);
-      if (after && (after.state === 'succeeded' || after.state === 'failed')) {
-        if (after.state === 'succeeded') return finish(context, attempt, after);
-        const cancelled = deps.attempts.markFailed(attempt.id, { kind: 'timeout', message: `${message}; cancelled at the provider` }, settleFailedJob(after.billed), 'cancelled');
-        return { status: 'failed', attempt: cancelled, error };
-      }
-      const cancelled = deps.attempts.markFailed(attempt.id, { kind: 'timeout', message: `${message}; cancelled at the provider` }, undefined, 'cancelled');
-      return { status: 'failed', attempt: cancelled, error };
-    } catch {
-      // Could not cancel: keep the job and its money, and collect it later.
-    }
-  }
+  const cancel = await cancelJob(context, attempt, message, 'timeout');
+  if (cancel.cancelled) return { status: 'failed', attempt: cancel.attempt, error };
+  if (cancel.finished) return cancel.attempt;
   return park(context, attempt, error, `${message}; job kept for a late result`);
 }
 

@@ -12,6 +12,7 @@ import { CancelledError, EngineError, isAbortError } from '../../../shared/error
 import type { GuardedEngine } from '../../engines/boundary';
 import type { AttemptRecord } from '../../store/attempts';
 import { isOutcome, type AttemptContext, type AttemptLimits, type AttemptOutcome, type AttemptPolicy, type AttemptRunnerDeps, type StepResult } from './context';
+import { cancelJob } from './cancel-job';
 import { fetchStep } from './fetch-step';
 import { pollStep } from './poll-step';
 import { recoverLostSubmit, submitStep } from './submit-step';
@@ -94,17 +95,11 @@ function shotAlreadyHasClip(context: AttemptContext, attempt: AttemptRecord): bo
  * for it again. A submit in flight: left as `submitting`, for `resume` to look up.
  */
 async function cancel(context: AttemptContext, attemptId: string): Promise<never> {
-  const { deps, engine } = context;
+  const { deps } = context;
   const current = deps.attempts.get(attemptId);
   const message = 'cancelled by the user';
   if (current.status === 'reserved') deps.attempts.markFailed(current.id, { kind: 'cancelled', message }, undefined, 'cancelled');
-  if (current.status === 'submitted' && engine.canCancel) {
-    try {
-      await engine.cancel(current.providerJobId!, AbortSignal.timeout(15_000));
-      deps.attempts.markFailed(current.id, { kind: 'cancelled', message: `${message}; cancelled at the provider` }, undefined, 'cancelled');
-    } catch {
-      // Left submitted: resume collects it.
-    }
-  }
+  // Finished just before the cancel: settled as a success, and resume downloads it.
+  if (current.status === 'submitted') await cancelJob(context, current, message);
   throw new CancelledError(message);
 }

@@ -5,7 +5,9 @@
  */
 import { formatUsd, toMicros } from '../../../shared/money';
 import type { CheckedAmount } from '../../engines/boundary';
+import type { ErrorKind } from '../../../shared/errors';
 import type { AttemptRecord, Settlement } from '../../store/attempts';
+import { policyFor } from '../policy';
 
 export function settleFinishedJob(attempt: AttemptRecord, billed: CheckedAmount): Settlement {
   if (billed.micros !== undefined) {
@@ -18,8 +20,12 @@ export function settleFinishedJob(attempt: AttemptRecord, billed: CheckedAmount)
   return { chargedMicros: attempt.priceMicros, source: 'price', ...(note ? { note } : {}) };
 }
 
-export function settleFailedJob(billed: CheckedAmount): Settlement | undefined {
+/** A failed job costs what the provider says, else nothing, unless the way it failed means it ran to the end (the policy table knows which). */
+export function settleFailedJob(attempt: AttemptRecord, billed: CheckedAmount, kind: ErrorKind): Settlement | undefined {
   if (billed.micros !== undefined) return { chargedMicros: billed.micros, source: 'provider' };
+  if (policyFor(kind).jobWasBilled) {
+    return { chargedMicros: attempt.priceMicros, source: 'price', note: `the job completed before its ${kind.replace('_', ' ')}: charged the list price` };
+  }
   if (billed.problem) return { chargedMicros: toMicros(0), source: 'provider', note: `the provider reported an unusable amount for a failed job (${billed.problem}); charged nothing` };
   return undefined;
 }

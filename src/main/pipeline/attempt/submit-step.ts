@@ -13,6 +13,7 @@ import type { CheckedAmount } from '../../engines/boundary';
 import type { AttemptRecord } from '../../store/attempts';
 import { backoffDelayMs } from '../backoff';
 import { sleep } from '../abortable';
+import { cancelJob } from './cancel-job';
 import { emitShot, holdUntil, type AttemptContext, type StepResult } from './context';
 
 const LOOKUP_TRIES = 3;
@@ -54,15 +55,10 @@ async function recordJob(
   const why =
     `${engine.spec.id} estimated ${formatUsd(providerEstimate.micros!, 6)} for this job at create, ` +
     `${formatUsd(topUp.neededMicros, 6)} more than was held, and the budget has ${formatUsd(topUp.leftMicros, 6)} left`;
-  if (engine.canCancel) {
-    try {
-      await engine.cancel(jobId, AbortSignal.timeout(30_000));
-      const cancelled = deps.attempts.markFailed(attempt.id, { kind: 'cancelled', message: `over budget: ${why}; cancelled at the provider` }, undefined, 'cancelled');
-      return { status: 'over_budget', attempt: cancelled, message: `over budget: ${why}; the job was cancelled` };
-    } catch (error) {
-      deps.emit({ episodeId: attempt.episodeId, shotId: attempt.shotId, type: 'log', message: `could not cancel over-budget job ${jobId}: ${(error as Error).message}` });
-    }
-  }
+  const cancel = await cancelJob(context, deps.attempts.get(attempt.id), `over budget: ${why}`);
+  if (cancel.cancelled) return { status: 'over_budget', attempt: cancel.attempt, message: `over budget: ${why}; the job was cancelled` };
+  if (cancel.finished) return cancel.attempt;
+  if (engine.canCancel) deps.emit({ episodeId: attempt.episodeId, shotId: attempt.shotId, type: 'log', message: `could not cancel over-budget job ${jobId}: ${cancel.error.message}` });
   // It will be billed whatever we do: hold what the provider said, so nothing else spends that money.
   deps.attempts.forceTopUp(attempt.id, topUp.neededMicros, `over budget: ${why}; the job could not be cancelled`);
   deps.emit({ episodeId: attempt.episodeId, shotId: attempt.shotId, type: 'log', message: `over budget: ${why}; the job could not be cancelled and goes on` });
