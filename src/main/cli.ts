@@ -16,7 +16,7 @@ import { killAllFfmpeg } from './media/ffmpeg';
 import { quoteShellArg } from './media/quote';
 import type { RenderReport } from './pipeline/render-report';
 import { costSummary, heldReservations } from './store/reports';
-import { defaultDataDir, openStudio, type StudioServices } from './studio';
+import { defaultDataDir, openStudio, type StudioConfig, type StudioServices } from './studio';
 
 export { EXIT, EXIT_CODE_TABLE, type ExitCode } from './cli/exit-codes';
 
@@ -35,7 +35,11 @@ type RunCommand = Exclude<Command, { name: 'help' }>;
 /** How long the end of a run waits to learn whether the report reached stdout. */
 const OUTPUT_SETTLE_MS = 250;
 
-export async function main(argv: string[], streams: CliStreams = process): Promise<ExitCode> {
+/**
+ * `studio` adds to the configuration the CLI builds: how an embedding program (a test
+ * harness that serves a scripted provider, say) supplies adapters or a registry seed.
+ */
+export async function main(argv: string[], streams: CliStreams = process, studioConfig: Partial<Omit<StudioConfig, 'dataDir'>> = {}): Promise<ExitCode> {
   const io: CliOutput = { stdout: safeOutput(streams.stdout), stderr: safeOutput(streams.stderr) };
   const debug = Boolean(process.env.SHOTLINE_DEBUG);
   let command: Command;
@@ -55,7 +59,7 @@ export async function main(argv: string[], streams: CliStreams = process): Promi
   let studio: StudioServices | undefined;
   let code: ExitCode;
   try {
-    studio = openStudio({ dataDir: resolve(command.dataDir ?? defaultDataDir()), log: debug ? (line) => io.stderr.write(`${line}\n`) : undefined });
+    studio = openStudio({ ...studioConfig, dataDir: resolve(command.dataDir ?? defaultDataDir()), log: debug ? (line) => io.stderr.write(`${line}\n`) : undefined });
     code = await run(command, studio, io, cancel);
   } catch (error) {
     code = reportError(error, io.stderr, { cancelled: cancel.signal.aborted, debug });
