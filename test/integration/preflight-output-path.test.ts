@@ -102,6 +102,7 @@ describe('outputs that are refused, naming the path', () => {
     const error = await refusal(folder);
     expect(error.message.split('\n')[0]).toBe(`cannot write the episode to ${folder}`);
     expect(error.problems).toEqual([`--out: is an existing folder, not a file: ${folder} (name a file inside it, e.g. ${path.join(folder, 'episode.mp4')})`]);
+    expect((await refusal(dir)).problems).toEqual([`--out: is an existing folder, not a file: ${dir} (name a file inside it, e.g. ${path.join(dir, 'episode.mp4')})`]);
   });
 
   it('refuses a device or a named pipe', async () => {

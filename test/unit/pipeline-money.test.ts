@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { EngineError } from '../../src/shared/errors';
+import { heldReservations } from '../../src/main/store/reports';
 import { PipelineHarness, board } from '../support/pipeline-harness';
 import { flatPricing, scriptedSpec } from '../support/scripted-engine';
 
@@ -167,6 +168,12 @@ describe('network errors at every call', () => {
     const result = await h.run(id);
     expect(result.failedShots[0]!.reason).toMatch(/submission outcome unknown \(.*\): a may have made and billed a job/);
     expect(h.provider.createdJobs).toBe(1); // b was not tried: that could pay for the shot twice
+    // `shotline costs --held` says what is held, why, and until when.
+    const held = heldReservations(h.db);
+    expect(held).toEqual([
+      expect.objectContaining({ episodeId: id, shotId: 's01', engineId: 'a', status: 'unknown', heldMicros: 200_000, reason: expect.stringMatching(/^submission outcome unknown/) }),
+    ]);
+    expect(held[0]!.holdUntil).toBeGreaterThan(Date.now() + 23 * 3_600_000);
   });
 
   it('a plain network error during polls does not kill the render or the job', async () => {

@@ -24,6 +24,12 @@ export interface KindPolicy {
    */
   onPoll: 'poll_again' | 'keep_job';
   /**
+   * When a *download* of a finished job fails this way: 'renew_output' asks the same job
+   * for a fresh location (signed links expire; the job and its output are still there);
+   * 'retry' tries the same link again with backoff, then leaves the paid job for resume.
+   */
+  onDownload: 'renew_output' | 'retry';
+  /**
    * A job that ends this way had run to completion, so the provider billed it even when
    * it sends no figure (an output that aged out was made first): charged at list price.
    */
@@ -41,6 +47,7 @@ export const ERROR_POLICY: Readonly<Record<ErrorKind, KindPolicy>> = {
     countsAgainstHealth: false,
     permanentForShot: false,
     onPoll: 'poll_again',
+    onDownload: 'retry',
     jobWasBilled: false,
     stopsShot: false,
     why: 'the provider asked us to slow down: cool the engine down for Retry-After; other shots route around it meanwhile and come back after',
@@ -52,6 +59,7 @@ export const ERROR_POLICY: Readonly<Record<ErrorKind, KindPolicy>> = {
     countsAgainstHealth: true,
     permanentForShot: false,
     onPoll: 'poll_again',
+    onDownload: 'retry',
     jobWasBilled: false,
     stopsShot: false,
     why: 'a transient outage or network failure: retry with capped exponential backoff and jitter, then move on',
@@ -63,6 +71,7 @@ export const ERROR_POLICY: Readonly<Record<ErrorKind, KindPolicy>> = {
     countsAgainstHealth: true,
     permanentForShot: false,
     onPoll: 'poll_again',
+    onDownload: 'retry',
     jobWasBilled: false,
     stopsShot: false,
     why: 'the job stalled: keep its id (and its reservation) so a late result is collected and paid once; move on',
@@ -74,6 +83,7 @@ export const ERROR_POLICY: Readonly<Record<ErrorKind, KindPolicy>> = {
     countsAgainstHealth: false,
     permanentForShot: true,
     onPoll: 'keep_job',
+    onDownload: 'retry',
     jobWasBilled: false,
     stopsShot: false,
     why: 'this engine refuses the content: try the next engine, not this one again',
@@ -85,6 +95,7 @@ export const ERROR_POLICY: Readonly<Record<ErrorKind, KindPolicy>> = {
     countsAgainstHealth: false,
     permanentForShot: true,
     onPoll: 'keep_job',
+    onDownload: 'retry',
     jobWasBilled: false,
     stopsShot: false,
     why: 'this engine cannot take the request as made: try the next engine',
@@ -96,6 +107,7 @@ export const ERROR_POLICY: Readonly<Record<ErrorKind, KindPolicy>> = {
     countsAgainstHealth: false,
     permanentForShot: false,
     onPoll: 'keep_job',
+    onDownload: 'retry',
     jobWasBilled: false,
     stopsShot: false,
     why: 'the key was refused: every model of this provider account is off for the rest of the run',
@@ -107,6 +119,7 @@ export const ERROR_POLICY: Readonly<Record<ErrorKind, KindPolicy>> = {
     countsAgainstHealth: false,
     permanentForShot: false,
     onPoll: 'keep_job',
+    onDownload: 'retry',
     jobWasBilled: false,
     stopsShot: false,
     why: "the account's billing cap is reached: never retried, every model of the provider off for the run",
@@ -118,6 +131,7 @@ export const ERROR_POLICY: Readonly<Record<ErrorKind, KindPolicy>> = {
     countsAgainstHealth: false,
     permanentForShot: false,
     onPoll: 'keep_job',
+    onDownload: 'renew_output',
     jobWasBilled: true,
     stopsShot: false,
     why: 'the provider no longer has the output (fetched again from the same job first): one fresh generation on the same engine, then move on',
@@ -129,6 +143,7 @@ export const ERROR_POLICY: Readonly<Record<ErrorKind, KindPolicy>> = {
     countsAgainstHealth: true,
     permanentForShot: false,
     onPoll: 'keep_job',
+    onDownload: 'retry',
     jobWasBilled: false,
     stopsShot: false,
     why: 'the clip failed the quality gate: one more take on the same engine, then move on',
@@ -140,6 +155,7 @@ export const ERROR_POLICY: Readonly<Record<ErrorKind, KindPolicy>> = {
     countsAgainstHealth: false,
     permanentForShot: false,
     onPoll: 'keep_job',
+    onDownload: 'retry',
     jobWasBilled: false,
     stopsShot: true,
     why: 'the user cancelled',

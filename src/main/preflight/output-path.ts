@@ -38,13 +38,15 @@ export async function checkOutputPath(requested: string, options: OutputPathOpti
   if (!requested.trim()) throw new UserError('--out: empty; name the episode file to write, e.g. --out episode.mp4');
   if (requested.includes('\0')) throw new UserError(`--out: contains a NUL character: ${JSON.stringify(requested)}`);
   const target = path.resolve(options.cwd ?? process.cwd(), requested);
-  const names = nameProblems(requested, target);
-  const problems = [...names.problems];
-
   const existing = await stat(target).catch(() => undefined);
+  const problems: string[] = [];
   if (existing?.isDirectory()) {
     problems.push(`--out: is an existing folder, not a file: ${target} (name a file inside it, e.g. ${path.join(target, 'episode.mp4')})`);
-  } else if (existing && !existing.isFile()) {
+  }
+  // For a folder, "not .mp4" would only add noise to the message above.
+  const names = nameProblems(requested, target, { checkExtension: !existing?.isDirectory() });
+  problems.push(...names.problems);
+  if (existing && !existing.isDirectory() && !existing.isFile()) {
     problems.push(`--out: exists and is not a regular file (a device, pipe or socket): ${target}`);
   }
   problems.push(...(await inputClashes(target, options.inputs)));
@@ -56,14 +58,14 @@ export async function checkOutputPath(requested: string, options: OutputPathOpti
   return target;
 }
 
-function nameProblems(requested: string, target: string): { problems: string[]; fit: boolean } {
+function nameProblems(requested: string, target: string, { checkExtension }: { checkExtension: boolean }): { problems: string[]; fit: boolean } {
   const problems: string[] = [];
   let fit = true;
   const separators = process.platform === 'win32' ? /[\\/]$/ : /\/$/;
   const name = path.basename(target);
   if (separators.test(requested)) {
     problems.push(`--out: ends with "${requested.slice(-1)}", so it names a folder, not a file: ${target}`);
-  } else if (path.extname(name).toLowerCase() !== '.mp4') {
+  } else if (checkExtension && path.extname(name).toLowerCase() !== '.mp4') {
     const hint = path.extname(name) ? '' : ` (e.g. ${target}.mp4)`;
     problems.push(`--out: must name an .mp4 file${hint}: ${target}`);
   }

@@ -110,18 +110,31 @@ function previewSaving(db: Db): CostSummary['previewSaving'] {
 }
 
 /**
- * Every attempt that still holds money, with why: what `shotline costs --held` lists.
- * Newest first.
+ * Every attempt that still holds money, with why and until when: what
+ * `shotline costs --held` lists. Newest first.
  */
 export function heldReservations(db: Db): HeldReservation[] {
   const rows = db
     .prepare(
       `SELECT a.episode_id AS episodeId, e.title, a.shot_id AS shotId, a.id AS attemptId, a.engine_id AS engineId, a.status,
               SUM(CASE l.entry WHEN 'reserve' THEN l.micros WHEN 'release' THEN -l.micros ELSE 0 END) AS heldMicros,
-              a.created_at AS since, a.error_message AS message
+              a.created_at AS since, a.hold_until AS holdUntil, a.provider_job_id AS jobId, a.error_message AS message
        FROM attempts a JOIN episodes e ON e.id = a.episode_id JOIN ledger l ON l.attempt_id = a.id
-       GROUP BY a.id HAVING heldMicros > 0 ORDER BY a.created_at DESC`,
+       GROUP BY a.id HAVING heldMicros > 0 ORDER BY a.created_at DESC, a.id`,
     )
-    .all() as (Omit<HeldReservation, 'holdUntil' | 'reason'> & { message: string | null })[];
-  return rows.map(({ message, ...row }) => ({ ...row, holdUntil: null, reason: message ?? `attempt ${row.status}` }));
+    .all() as (Omit<HeldReservation, 'reason'> & { jobId: string | null; message: string | null })[];
+  return rows.map(({ jobId, message, ...row }) => ({ ...row, reason: whyHeld(row.status, row.engineId, jobId, message) }));
+}
+
+function whyHeld(status: string, engineId: string, jobId: string | null, message: string | null): string {
+  switch (status) {
+    case 'reserved':
+      return 'reserved for an attempt not sent yet (its run stopped); `shotline resume` sends it or releases it';
+    case 'submitting':
+      return `sent to ${engineId}, answer not recorded (its run stopped); \`shotline resume\` asks the provider what became of it`;
+    case 'submitted':
+      return `job ${jobId} in progress at ${engineId}`;
+    default:
+      return message ?? `attempt ${status}`;
+  }
 }

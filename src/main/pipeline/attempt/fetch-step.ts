@@ -12,6 +12,7 @@ import { CancelledError, EngineError } from '../../../shared/errors';
 import type { AttemptRecord } from '../../store/attempts';
 import { sleep } from '../abortable';
 import { backoffDelayMs } from '../backoff';
+import { policyFor } from '../policy';
 import { emitShot, isOutcome, type AttemptContext, type StepResult } from './context';
 
 const DOWNLOAD_TRIES = 3;
@@ -41,14 +42,13 @@ export async function fetchStep(context: AttemptContext, attempt: AttemptRecord)
     } catch (error) {
       if (!(error instanceof EngineError)) throw error;
       if (error.kind === 'cancelled' || signal.aborted) throw new CancelledError();
-      if (error.kind === 'expired_output' && renewals < LINK_RENEWALS) {
-        renewals++;
+      if (policyFor(error.kind).onDownload === 'renew_output') {
+        if (renewals++ >= LINK_RENEWALS) return gone(context, current, error.message);
         const renewed = await renewOutput(context, current);
         if (isOutcome(renewed)) return renewed;
         current = renewed;
         continue;
       }
-      if (error.kind === 'expired_output') return gone(context, current, error.message);
       if (++failures >= DOWNLOAD_TRIES) {
         return {
           status: 'deferred',
