@@ -57,6 +57,8 @@ export const shotSchema = z
       .trim()
       .min(1, 'must not be empty')
       .max(LIMITS.promptChars, `must be at most ${LIMITS.promptChars} characters`),
+    /** What the shot must not show; sent only to engines that take a negative prompt. */
+    negative: z.string().trim().min(1, 'must not be empty').max(LIMITS.promptChars, `must be at most ${LIMITS.promptChars} characters`).optional(),
     duration: z
       .number()
       .min(LIMITS.minDuration, `must be between ${LIMITS.minDuration} and ${LIMITS.maxDuration} seconds`)

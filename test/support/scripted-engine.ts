@@ -10,7 +10,7 @@
  * equal.
  */
 import { createHash } from 'node:crypto';
-import { renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { EngineSpec } from '../../src/shared/domain';
 import { EngineError } from '../../src/shared/errors';
 import { toMicros } from '../../src/shared/money';
@@ -82,6 +82,8 @@ export class ScriptedProvider {
   constructor(
     private readonly behaviours: Record<string, ScriptedBehaviour>,
     private readonly clock: () => number = Date.now,
+    /** Writes a real clip for a request (for tests with the real gate and stitcher); default: a small JSON stand-in. */
+    private readonly writeClip?: (request: GenerationRequest, destination: string) => Promise<void>,
   ) {}
 
   /** Jobs actually created at the provider. */
@@ -161,6 +163,12 @@ export class ScriptedProvider {
         const linkExpired =
           token !== job.linkToken || token <= (behaviour.deadLinks ?? 0) || (behaviour.linkTtlMs !== undefined && provider.clock() > job.linkIssuedAt + behaviour.linkTtlMs);
         if (linkExpired) throw new EngineError('expired_output', `the download link of ${jobId} has expired`, { httpStatus: 403 });
+        if (provider.writeClip) {
+          await provider.writeClip(job.request, `${destinationPath}.part.mp4`);
+          renameSync(`${destinationPath}.part.mp4`, destinationPath);
+          const bytes = readFileSync(destinationPath);
+          return { path: destinationPath, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
+        }
         const body = JSON.stringify({ jobId, shotId: job.request.shotId, durationSeconds: job.request.durationSeconds, bad: behaviour.badClip?.(job) ?? false });
         writeFileSync(`${destinationPath}.part`, body);
         renameSync(`${destinationPath}.part`, destinationPath);

@@ -109,18 +109,18 @@ describe('hard filters', () => {
     expect(verdict(spec({ provider: 'comfyui', baseUrl: 'http://127.0.0.1:8188' }), { hasKey: () => false }).filter).toBe('passed');
   });
 
-  it('never rejects a cooling engine: it waits, scored as the later start', () => {
+  it('never rejects or demotes a cooling engine: it keeps its place with a not-before time', () => {
     const health = (coolingUntil: number) => new Map([['eng', { engineId: 'eng', successes: 0, failures: 0, meanLatencyMs: null, coolingUntil, lastErrorKind: 'rate_limited' }]]);
     expect(verdict(spec(), { health: health(1_060_000) }).filter).toBe('passed');
     expect(verdict(spec(), { health: health(999_999) }).filter).toBe('passed');
-    // Two equal engines: the cooling one ranks after the other, and stays in the plan.
     const twins = (h: Map<string, EngineHealth>) => planShot(shot, { ...ctx(spec()), engines: [spec(), spec({ id: 'twin' })], health: h });
     const cooling = twins(health(1_060_000));
-    expect(cooling.candidates.map((c) => c.engineId)).toEqual(['twin', 'eng']);
-    expect(cooling.candidates[1]).toMatchObject({ engineId: 'eng', notBefore: 1_060_000 });
-    expect(cooling.candidates[1]!.reason).toMatch(/cooling down until \d\d:\d\d:\d\d/);
-    expect(cooling.candidates[1]!.score).toBeLessThan(cooling.candidates[0]!.score);
-    expect(twins(health(0)).candidates.map((c) => c.engineId)).toEqual(['eng', 'twin']);
+    expect(cooling.candidates.map((c) => c.engineId)).toEqual(['eng', 'twin']);
+    expect(cooling.candidates[0]).toMatchObject({ engineId: 'eng', notBefore: 1_060_000 });
+    expect(cooling.candidates[0]!.reason).toMatch(/cooling down until \d\d:\d\d:\d\d/);
+    expect(cooling.candidates[0]!.score).toBe(twins(health(0)).candidates[0]!.score);
+    // A cooldown that has passed is not mentioned.
+    expect(twins(health(999_999)).candidates[0]).toMatchObject({ notBefore: 0 });
   });
 
   it('takes any resolution in preview mode, rendering at the lowest', () => {

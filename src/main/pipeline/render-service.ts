@@ -7,12 +7,13 @@
  * joins the running one (same report, and Cancel reaches it); a start in another process
  * is refused as busy.
  */
+import { isAbsolute, relative } from 'node:path';
 import type { EpisodePlanView, RenderOptions, ResumeOptions } from '../../shared/api';
 import { UserError } from '../../shared/errors';
 import { usdToMicros, type Micros } from '../../shared/money';
 import { budgetLimitSchema, type Storyboard } from '../../shared/storyboard';
 import { stitchEpisode } from '../media/stitch';
-import { checkOutputPath } from '../preflight/output-path';
+import { checkOutputPath, type InputFile } from '../preflight/output-path';
 import { pinProblems, planFitProblems } from '../preflight/plan-fits';
 import { audioFlag, planEpisode } from '../router';
 import { loadStoryboard, type LoadedStoryboard } from '../storyboard/load';
@@ -101,7 +102,7 @@ export class RenderService {
     if (request.budgetUsd !== undefined) budgetMicros(request.budgetUsd, '--budget');
     const loaded = await loadStoryboard(storyboardPath);
     const storyboard = withAbsoluteReferences(loaded);
-    const outputPath = await checkOutputPath(requireOutput(request.outputPath), { inputs: inputsOf(loaded.sourcePath, storyboard) });
+    const outputPath = this.outsideMedia(await checkOutputPath(requireOutput(request.outputPath), { inputs: inputsOf(loaded.sourcePath, storyboard) }));
     const pins = pinProblems(storyboard, this.services.registry.list({ includeRemoved: true }).map((spec) => spec.id));
     if (pins.length) throw new UserError(`${loaded.sourcePath}: the storyboard pins engines this registry does not have`, pins);
     const mode = request.mode ?? storyboard.mode;
@@ -125,6 +126,15 @@ export class RenderService {
     });
     if (joined) return { episodeId: episode.id, done: this.running.get(episode.id)!.done };
     return { episodeId: episode.id, done: this.launch(episode.id, request, resumed, signal) };
+  }
+
+  /** The media folder holds every attempt's clip, which a stitch reads: an episode written in there could replace one. */
+  private outsideMedia(outputPath: string): string {
+    const inside = relative(this.services.mediaDir, outputPath);
+    if (inside && !inside.startsWith('..') && !isAbsolute(inside)) {
+      throw new UserError(`--out: ${outputPath} is inside Shotline's media folder (${this.services.mediaDir}), where the clips live; write the episode elsewhere`);
+    }
+    return outputPath;
   }
 
   /** Refuses (exit 2, nothing spent) a plan with shots no engine can make or an estimate over the budget, unless --allow-partial. */
@@ -229,9 +239,10 @@ function checkConcurrency(concurrency: number | undefined): void {
 }
 
 /** The files an output must never overwrite: the storyboard and every reference image. */
-function inputsOf(storyboardPath: string, storyboard: Storyboard): string[] {
-  const references = [...storyboard.shots, ...storyboard.characters].flatMap((item) => (item.reference ? [item.reference] : []));
-  return [storyboardPath, ...references];
+function inputsOf(storyboardPath: string, storyboard: Storyboard): InputFile[] {
+  const shots = storyboard.shots.flatMap((shot, i) => (shot.reference ? [{ path: shot.reference, what: `the reference image of shots[${i}] (${shot.id})` }] : []));
+  const characters = storyboard.characters.flatMap((c, i) => (c.reference ? [{ path: c.reference, what: `the reference image of characters[${i}] (${c.id})` }] : []));
+  return [{ path: storyboardPath, what: 'the storyboard' }, ...shots, ...characters];
 }
 
 /** The stored storyboard carries absolute reference paths, so a resume needs nothing else. */

@@ -25,10 +25,6 @@ export function buildRequest(storyboard: Storyboard, shot: Shot, candidate: Chai
     ...(shot.reference ? { referenceImagePath: shot.reference } : {}),
     characters: characters.map((c) => ({ id: c.id, description: c.description, ...(c.reference ? { referenceImagePath: c.reference } : {}) })),
     ...(shot.seed !== undefined && spec.capabilities.seed ? { seed: shot.seed } : {}),
-    ...(negativeOf(shot) !== undefined && spec.capabilities.negativePrompt ? { negativePrompt: negativeOf(shot) } : {}),
+    ...(shot.negative !== undefined && spec.capabilities.negativePrompt ? { negativePrompt: shot.negative } : {}),
   };
-}
-
-function negativeOf(shot: Shot): string | undefined {
-  return (shot as Shot & { negative?: string }).negative;
 }

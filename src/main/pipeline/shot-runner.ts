@@ -80,8 +80,9 @@ export async function runShot(job: ShotJob, deps: ShotRunnerDeps, signal: AbortS
     const candidate = await nextUsable(queue, deps, notes, signal);
     if (!candidate) break;
     const outcome = await withSlots(candidate.engineId, deps, signal, async () => {
-      // The engine may have been switched off or cooled down while this shot queued for it.
-      if (deps.state.disabledReason(candidate.engineId) || deps.state.coolingUntil(candidate.engineId) > 0) return null;
+      // While this shot queued, its engine may have been switched off or cooled down, or a
+      // better one may have finished cooling: choose again rather than settle for less.
+      if (firstUsable(queue, deps)?.engineId !== candidate.engineId) return null;
       // Reserve only once the slots are held, so shots waiting in line hold no money.
       const reserved = deps.attempts.reserve({
         episodeId: job.episodeId,
@@ -162,11 +163,16 @@ async function nextUsable(queue: ChainCandidate[], deps: ShotRunnerDeps, notes: 
       }
     }
     if (queue.length === 0) return undefined;
-    const usable = queue.find((c) => deps.state.coolingUntil(c.engineId) === 0);
+    const usable = firstUsable(queue, deps);
     if (usable) return usable;
     const earliest = Math.min(...queue.map((c) => deps.state.coolingUntil(c.engineId)));
     await sleep(Math.max(1, earliest - deps.clock()), signal);
   }
+}
+
+/** The best-ranked engine that can be used right now (on, and not cooling down). */
+function firstUsable(queue: ChainCandidate[], deps: ShotRunnerDeps): ChainCandidate | undefined {
+  return queue.find((c) => !deps.state.disabledReason(c.engineId) && deps.state.coolingUntil(c.engineId) === 0);
 }
 
 /** Takes the engine's slots in a fixed order (no cycle, no deadlock), runs `work`, gives them back. */

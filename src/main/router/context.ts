@@ -29,7 +29,7 @@ export interface RouterContext {
 }
 
 /** The parts of a storyboard shot the router looks at. */
-export type ShotAsk = Pick<Shot, 'id' | 'kind' | 'duration' | 'audio' | 'reference' | 'engine' | 'chain'> & Partial<Pick<Shot, 'prompt' | 'seed'>> & { negative?: string };
+export type ShotAsk = Pick<Shot, 'id' | 'kind' | 'duration' | 'audio' | 'reference' | 'engine' | 'chain'> & Partial<Pick<Shot, 'prompt' | 'seed' | 'negative'>>;
 
 /** How an engine came to be considered for a shot; pins and chains may use preview-only engines. */
 export type Selection = 'auto' | 'pinned' | 'chain';

@@ -27,7 +27,7 @@ export interface Candidate {
   /** What an attempt reserves: the price corrected by observed billing. */
   readonly estimatedMicros: Micros;
   readonly expectedLatencyMs: number;
-  /** Epoch ms the engine is cooling down until (0: usable now): a wait, scored as one, never a removal. */
+  /** Epoch ms the engine is cooling down until (0: usable now): shots go around it meanwhile; never a removal. */
   readonly notBefore: number;
   readonly reason: string;
 }
@@ -163,10 +163,10 @@ function planBody(scope: PlanScope, shot: ShotAsk, ctx: RouterContext, chainName
     passed.push({ engine, attempt, resolution, latencyMs: engineExpectedLatencyMs(engine.spec, engine.health, attempt.generatedSeconds) });
   }
 
-  // A cooling engine is scored as if its job started when the cooldown ends: slower, not gone.
-  const waitMs = (p: Passed) => Math.max(0, p.engine.coolingUntil - ctx.now);
+  // A cooling engine keeps its place: the runner goes around it while it cools (its
+  // `notBefore`) and back to it after, so a 30 s Retry-After never demotes the best engine for a whole run.
   const scores = scoreCandidates(
-    passed.map((p) => ({ quality: p.engine.spec.quality[shot.kind], micros: p.attempt.micros, latencyMs: p.latencyMs + waitMs(p), health: p.engine.healthScore })),
+    passed.map((p) => ({ quality: p.engine.spec.quality[shot.kind], micros: p.attempt.micros, latencyMs: p.latencyMs, health: p.engine.healthScore })),
     ctx.mode,
     shot.duration,
   );
