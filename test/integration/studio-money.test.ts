@@ -95,6 +95,18 @@ describe('preflight before any money', () => {
   });
 });
 
+describe('the report says what money did', () => {
+  it('a provider billing above what was held: charged as billed, over budget by exactly that, and the report says so', async () => {
+    studio = await new ScriptedStudio([paid], { paid: { billedMicros: () => 260_000 } }).open();
+    const file = await studio.storyboard(board(2, { budget: { limit: 0.5 } }));
+    const report = await studio.services.render.render(file, { outputPath: studio.output() });
+    expect(report.status).toBe('completed');
+    expect(report.totals).toMatchObject({ spentMicros: 520_000, budgetMicros: 500_000, overBudgetMicros: 20_000, heldMicros: 0 });
+    expect([...report.moneyNotes].sort()).toEqual(['s1 (paid): billed $0.260000, above the $0.200000 held', 's2 (paid): billed $0.260000, above the $0.200000 held']);
+    expect(studio.provider.billedMicros).toBe(520_000);
+  });
+});
+
 describe('episodes belong to their storyboard', () => {
   it('re-running with a new budget and a new output continues the same episode: nothing generated again', async () => {
     studio = await new ScriptedStudio([paid]).open();

@@ -21,6 +21,8 @@ export function formatRenderReport(report: RenderReport): string {
   const budget = report.totals.budgetMicros === null ? '' : ` of ${formatUsd(report.totals.budgetMicros)} budget`;
   const held = report.totals.heldMicros > 0 ? `, ${formatUsd(report.totals.heldMicros)} still held for jobs in flight (\`shotline costs --held\` says why)` : '';
   lines.push(`Spent ${formatUsd(report.totals.spentMicros)}${budget}${held}; ${report.totals.attempts} attempts`);
+  if (report.totals.overBudgetMicros > 0) lines.push(`Over budget by ${formatUsd(report.totals.overBudgetMicros, 6)}: a provider billed more than was held (below)`);
+  if (report.moneyNotes.length > 0) lines.push('Money notes:', ...report.moneyNotes.map((note) => `  ${shorten(note, 300)}`));
   if (report.status !== 'completed') lines.push('Re-run the same command (or `shotline resume`) to retry what failed.');
   return lines.join('\n');
 }

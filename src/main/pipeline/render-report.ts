@@ -21,10 +21,20 @@ export interface RenderReport {
     attempts: { engineId: string; status: string; errorKind: string | null; reason: string | null; costMicros: number; providerJobId: string | null }[];
     plan: ShotPlanView | null;
   }[];
-  totals: { spentMicros: number; heldMicros: number; budgetMicros: number | null; attempts: number; failedShots: number };
+  totals: {
+    spentMicros: number;
+    heldMicros: number;
+    budgetMicros: number | null;
+    /** Committed money beyond the budget: only what a provider billed (or estimated at create) beyond what was held. */
+    overBudgetMicros: number;
+    attempts: number;
+    failedShots: number;
+  };
+  /** Every place money did something the filmmaker should know of: bills above what was held, forced top-ups, outcomes in doubt. */
+  moneyNotes: string[];
 }
 
-export function buildReport(view: EpisodeView, result: EpisodeRunResult, resumed: boolean): RenderReport {
+export function buildReport(view: EpisodeView, result: EpisodeRunResult, resumed: boolean, moneyNotes: string[] = []): RenderReport {
   return {
     episodeId: view.episodeId,
     title: view.title,
@@ -57,8 +67,10 @@ export function buildReport(view: EpisodeView, result: EpisodeRunResult, resumed
       spentMicros: view.spentMicros,
       heldMicros: view.heldMicros,
       budgetMicros: view.budgetMicros,
+      overBudgetMicros: view.budgetMicros === null ? 0 : Math.max(0, view.spentMicros + view.heldMicros - view.budgetMicros),
       attempts: view.shots.reduce((sum, s) => sum + s.attempts.length, 0),
       failedShots: view.shots.filter((s) => s.status !== 'accepted').length,
     },
+    moneyNotes,
   };
 }

@@ -17,7 +17,7 @@ import { checkOutputPath, type InputFile } from '../preflight/output-path';
 import { pinProblems, planFitProblems } from '../preflight/plan-fits';
 import { audioFlag, planEpisode } from '../router';
 import { loadStoryboard, type LoadedStoryboard } from '../storyboard/load';
-import { episodeView } from '../store/reports';
+import { episodeView, moneyNotes } from '../store/reports';
 import type { EpisodeRecord } from '../store/episodes';
 import { episodeRunKey } from '../store/run-key';
 import { currentRunner } from '../store/runner-identity';
@@ -192,7 +192,7 @@ export class RenderService {
       },
       { concurrency: request.concurrency ?? DEFAULT_CONCURRENCY, strict: request.strict ?? false, resubmitUnknown: request.resubmitUnknown ?? false, signal },
     );
-    return buildReport(episodeView(services.episodes, services.attempts, episodeId), result, resumed);
+    return buildReport(episodeView(services.episodes, services.attempts, episodeId), result, resumed, moneyNotes(services.db, episodeId));
   }
 
   /** Money held past its time in episodes nobody is running is released (it would otherwise stay held until someone resumes them). */

@@ -138,3 +138,27 @@ function whyHeld(status: string, engineId: string, jobId: string | null, message
       return message ?? `attempt ${status}`;
   }
 }
+
+/**
+ * What the money of an episode did that a filmmaker should hear about, one line each:
+ * a bill above what was held, a top-up forced past the budget, a submit whose outcome
+ * is unknown (and may be billed), a reservation released after the provider's retention.
+ */
+export function moneyNotes(db: Db, episodeId: string): string[] {
+  const ledgerNotes = db
+    .prepare(
+      `SELECT a.shot_id AS shotId, a.engine_id AS engineId, l.note FROM ledger l JOIN attempts a ON a.id = l.attempt_id
+       WHERE l.episode_id = ? AND ((l.entry = 'charge' AND l.note LIKE 'billed % above the % held')
+                                OR (l.entry = 'reserve' AND l.note LIKE 'over budget:%')
+                                OR (l.entry = 'charge' AND l.note LIKE '%unusable amount%'))
+       ORDER BY l.id`,
+    )
+    .all(episodeId) as { shotId: string; engineId: string; note: string }[];
+  const attemptNotes = db
+    .prepare(`SELECT shot_id AS shotId, engine_id AS engineId, status, error_message AS note FROM attempts WHERE episode_id = ? AND status IN ('unknown', 'abandoned', 'expired') ORDER BY created_at`)
+    .all(episodeId) as { shotId: string; engineId: string; status: string; note: string | null }[];
+  return [
+    ...ledgerNotes.map((row) => `${row.shotId} (${row.engineId}): ${row.note}`),
+    ...attemptNotes.map((row) => `${row.shotId} (${row.engineId}, ${row.status}): ${row.note ?? row.status}`),
+  ];
+}
