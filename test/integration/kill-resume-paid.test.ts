@@ -173,6 +173,13 @@ describe('kill -9 mid-render on a paid, non-deduplicating provider, then resume'
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('refuses job calls without the API key, as a paid provider does', async () => {
+    const before = emulator.requests.unauthorized;
+    const response = await fetch(`${emulator.url}/v1/jobs?clientReference=nobody`);
+    expect(response.status).toBe(401);
+    expect(emulator.requests.unauthorized).toBe(before + 1);
+  });
+
   it('pays for each shot once and the ledger equals the provider invoice to the micro-dollar', async () => {
     const started = Date.now();
     const folder = join(dir, 'épisode ünïcode 🎬 pilot');
@@ -255,6 +262,8 @@ describe('kill -9 mid-render on a paid, non-deduplicating provider, then resume'
       expect(books.chargeByAttempt.get(attempt.id), `charge for ${attempt.shot_id} (job ${job.id})`).toBe(emulator.invoicedFor(job));
     }
     expect(books.held).toBe(0);
+    // The key reached the adapter through AdapterDeps.credentials: the provider never had to refuse a call.
+    expect(emulator.requests.unauthorized).toBe(0);
     // Not a round figure: 123_457 µ$ per second plus a quarter micro-dollar per job, rounded up per job.
     expect(invoice).toBe(PLANNED_SECONDS * 123_457 + SHOTS.length);
 
