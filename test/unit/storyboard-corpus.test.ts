@@ -82,7 +82,7 @@ const corpus: Record<string, Expectation> = {
     problems: [
       'shots[1]: unknown key "promt" (did you mean "prompt"?)',
       'shots[1]: unknown key "ref" (did you mean "reference"?)',
-      'shots[1]: unknown key "wibble" (allowed keys: id, kind, prompt, duration, audio, characters, reference, engine, chain, transition, seed)',
+      'shots[1]: unknown key "wibble" (allowed keys: id, kind, prompt, negative, duration, audio, characters, reference, engine, chain, transition, seed)',
     ],
   },
   'several-errors.yaml': {
