@@ -149,6 +149,7 @@ export async function createStudio(config: StudioConfig): Promise<Studio> {
     listEngines: async () => services.engineRows(),
     planEpisode: (path, options) => services.render.plan(path, options ?? {}),
     startRender: (path, options) => services.render.start(path, options),
+    resumeRender: (episodeId, options) => services.render.startResume(episodeId, options ?? {}),
     cancelRender: async (episodeId) => services.render.cancel(episodeId),
     getEpisode: async (episodeId) => episodeView(services.episodes, services.attempts, episodeId),
     listEpisodes: async () =>

@@ -11,6 +11,7 @@ export const STUDIO_CHANNELS = {
   listEngines: 'studio:list-engines',
   planEpisode: 'studio:plan-episode',
   startRender: 'studio:start-render',
+  resumeRender: 'studio:resume-render',
   cancelRender: 'studio:cancel-render',
   getEpisode: 'studio:get-episode',
   listEpisodes: 'studio:list-episodes',
@@ -164,6 +165,8 @@ export interface StudioApi {
   listEngines(): Promise<EngineRow[]>;
   planEpisode(storyboardPath: string, options?: Pick<RenderOptions, 'mode' | 'budgetUsd'>): Promise<EpisodePlanView>;
   startRender(storyboardPath: string, options: RenderOptions): Promise<{ episodeId: string }>;
+  /** Continues an interrupted, cancelled or failed episode (a raised budget, --resubmit-unknown's choice). */
+  resumeRender(episodeId: string, options?: ResumeOptions): Promise<{ episodeId: string }>;
   cancelRender(episodeId: string): Promise<void>;
   getEpisode(episodeId: string): Promise<EpisodeView>;
   listEpisodes(): Promise<Pick<EpisodeView, 'episodeId' | 'title' | 'mode' | 'status' | 'outputPath'>[]>;

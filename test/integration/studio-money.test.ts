@@ -126,9 +126,12 @@ describe('episodes belong to their storyboard', () => {
     expect(first.shots.filter((s) => s.status === 'accepted')).toHaveLength(1);
     const refused = await studio.services.render.resume(first.episodeId, {}).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(UserError);
-    const resumed = await studio.services.render.resume(first.episodeId, { budgetUsd: 1 });
-    expect(resumed).toMatchObject({ episodeId: first.episodeId, status: 'completed' });
+    // The app's Resume (the Studio API's resumeRender): a refusal reaches the caller, a go runs in the background.
+    await expect(studio.services.render.startResume(first.episodeId, {})).rejects.toBeInstanceOf(UserError);
+    await studio.services.render.startResume(first.episodeId, { budgetUsd: 1 });
+    await until(() => studio.services.episodes.get(first.episodeId).status === 'completed', 20_000);
     expect(studio.provider.createdJobs).toBe(3);
+    expect(studio.services.episodes.get(first.episodeId).budgetMicros).toBe(1_000_000);
   });
 });
 

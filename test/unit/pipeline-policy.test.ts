@@ -107,6 +107,17 @@ describe('the shot runner carries out the policy', () => {
     expect(h.health.getHealth('a').failures).toBe(0);
   });
 
+  it("models of one provider account share its concurrency limit", async () => {
+    const engines = [scriptedSpec('a', { provider: 'runway' }), scriptedSpec('a2', { provider: 'runway' })];
+    h = new PipelineHarness({ engines, behaviours: { a: { latencyMs: () => 30 }, a2: { latencyMs: () => 30 } }, chains: { s01: ['a'], s02: ['a2'], s03: ['a'], s04: ['a2'] }, providerLimits: { concurrency: 1 } });
+    const id = h.createEpisode(board(4));
+    await h.run(id, { concurrency: 4 });
+    const jobs = [...h.provider.jobs.values()].sort((x, y) => x.submittedAt - y.submittedAt);
+    expect(jobs).toHaveLength(4);
+    // Each job was submitted only after the one before it had finished.
+    for (let i = 1; i < jobs.length; i++) expect(jobs[i]!.submittedAt).toBeGreaterThanOrEqual(jobs[i - 1]!.readyAt);
+  });
+
   it('quota_exhausted is never retried and switches the account off', async () => {
     const engines = [scriptedSpec('a', { provider: 'runway' }), scriptedSpec('b', { provider: 'luma' })];
     h = new PipelineHarness({ engines, behaviours: { a: { submitError: () => new EngineError('quota_exhausted', 'billing cap') } } });

@@ -41,6 +41,7 @@ function fakeStudio() {
     listEngines: record('listEngines', []),
     planEpisode: record('planEpisode', { title: 't', mode: 'final', shots: [], estimatedMicros: 0, budgetMicros: null }),
     startRender: record('startRender', { episodeId: 'ep-1' }),
+    resumeRender: record('resumeRender', { episodeId: 'ep-1' }),
     cancelRender: record('cancelRender', undefined),
     getEpisode: async (episodeId) => {
       calls.push({ method: 'getEpisode', args: [episodeId] });

@@ -24,6 +24,7 @@ function fakeApi(overrides: Partial<StudioApi> = {}) {
     listEpisodes: async () => [],
     planEpisode: unused,
     startRender: unused,
+    resumeRender: unused,
     cancelRender: unused,
     getEpisode: unused,
     costSummary: unused,

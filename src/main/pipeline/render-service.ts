@@ -9,7 +9,7 @@
  */
 import { isAbsolute, relative } from 'node:path';
 import type { EpisodePlanView, RenderOptions, ResumeOptions } from '../../shared/api';
-import { UserError } from '../../shared/errors';
+import { CancelledError, UserError } from '../../shared/errors';
 import { usdToMicros, type Micros } from '../../shared/money';
 import { budgetLimitSchema, type Storyboard } from '../../shared/storyboard';
 import { stitchEpisode } from '../media/stitch';
@@ -53,27 +53,48 @@ export class RenderService {
   /** Starts a render in the background (the app's Render button); progress arrives as events. */
   async start(storyboardPath: string, request: RenderRequest): Promise<{ episodeId: string }> {
     const { episodeId, done } = await this.begin(storyboardPath, request);
-    done.catch((error: Error) => this.services.emit({ episodeId, type: 'episode', state: 'failed', message: error.message }));
+    this.reportInBackground(episodeId, done);
     return { episodeId };
   }
 
   /** Resumes an episode by id, or the most recent one not completed (interrupted, cancelled or failed). */
   async resume(episodeId: string | undefined, request: ResumeOptions, signal?: AbortSignal): Promise<RenderReport> {
+    return (await this.beginResume(episodeId, request, signal)).done;
+  }
+
+  /** Resumes in the background (the app's Resume button): refusals reach the caller, later failures arrive as events. */
+  async startResume(episodeId: string, request: ResumeOptions): Promise<{ episodeId: string }> {
+    const { done } = await this.beginResume(episodeId, request);
+    this.reportInBackground(episodeId, done);
+    return { episodeId };
+  }
+
+  private reportInBackground(episodeId: string, done: Promise<RenderReport>): void {
+    done.catch((error: Error) =>
+      this.services.emit(
+        error instanceof CancelledError
+          ? { episodeId, type: 'episode', state: 'done', message: 'cancelled by the user; it can be resumed' }
+          : { episodeId, type: 'episode', state: 'failed', message: error.message },
+      ),
+    );
+  }
+
+  private async beginResume(episodeId: string | undefined, request: ResumeOptions, signal?: AbortSignal): Promise<{ episodeId: string; done: Promise<RenderReport> }> {
     checkConcurrency(request.concurrency);
     const budget = request.budgetUsd === undefined ? undefined : budgetMicros(request.budgetUsd, '--budget');
     const episode = episodeId ? this.services.episodes.find(episodeId) : this.services.episodes.unfinished()[0];
     if (!episode) {
       throw new UserError(episodeId ? `no episode ${episodeId} in this data directory` : 'nothing to resume: every episode in this data directory is completed');
     }
-    const joined = this.running.get(episode.id);
-    if (joined) return joined.done;
     await checkOutputPath(episode.outputPath, { inputs: inputsOf(episode.storyboardPath, episode.storyboard) });
+    const joined = this.running.get(episode.id);
+    if (joined) return { episodeId: episode.id, done: joined.done };
     this.sweepExpiredHolds();
     const claimed = this.services.episodes.claim(episode.id, currentRunner(), {
       ...(budget !== undefined ? { budgetMicros: budget } : {}),
       check: (current) => this.checkPlanFits(current, request.allowPartial ?? false),
     });
-    return this.launch(claimed.id, request, true, signal);
+    return { episodeId: claimed.id, done: this.launch(claimed.id, request, true, signal) };
   }
 
   cancel(episodeId: string): void {

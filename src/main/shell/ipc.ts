@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { RENDER_MODES } from '../../shared/domain';
-import { STUDIO_CHANNELS, STUDIO_EVENTS, type ProgressEvent, type RenderOptions, type StudioApi } from '../../shared/api';
+import { STUDIO_CHANNELS, STUDIO_EVENTS, type ProgressEvent, type RenderOptions, type ResumeOptions, type StudioApi } from '../../shared/api';
 
 /** The part of Electron's IpcMainInvokeEvent the binding reads. */
 export interface InvokeEventLike {
@@ -54,13 +54,22 @@ const renderOptionsShape = {
   allowPartial: z.boolean().optional(),
   resubmitUnknown: z.boolean().optional(),
 } satisfies Record<keyof RenderOptions, z.ZodType>;
+const resumeOptionsShape = {
+  budgetUsd: planOptionsShape.budgetUsd,
+  concurrency: z.number().int().positive().optional(),
+  strict: z.boolean().optional(),
+  allowPartial: z.boolean().optional(),
+  resubmitUnknown: z.boolean().optional(),
+} satisfies Record<keyof ResumeOptions, z.ZodType>;
 const planOptions = z.object(planOptionsShape);
+const resumeOptions = z.object(resumeOptionsShape);
 const renderOptions = z.object(renderOptionsShape);
 
 const ARGUMENTS: { [M in StudioMethod]: { names: string[]; schema: z.ZodType<Parameters<StudioApi[M]>> } } = {
   listEngines: { names: [], schema: z.tuple([]) },
   planEpisode: { names: ['storyboardPath', 'options'], schema: z.tuple([path, planOptions.optional()]) },
   startRender: { names: ['storyboardPath', 'options'], schema: z.tuple([path, renderOptions]) },
+  resumeRender: { names: ['episodeId', 'options'], schema: z.tuple([id, resumeOptions.optional()]) },
   cancelRender: { names: ['episodeId'], schema: z.tuple([id]) },
   getEpisode: { names: ['episodeId'], schema: z.tuple([id]) },
   listEpisodes: { names: [], schema: z.tuple([]) },
