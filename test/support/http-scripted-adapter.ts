@@ -8,19 +8,14 @@
  * error module, as the real adapters do); it never retries or deduplicates itself,
  * because deciding that is the pipeline's job.
  */
-import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, rename } from 'node:fs/promises';
-import path from 'node:path';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { EngineSpec } from '../../src/shared/domain';
 import { EngineError } from '../../src/shared/errors';
 import type { CallContext, DownloadResult, Engine, GenerationRequest, JobLookup, JobOutput, PollResult, SubmitContext, SubmitResult } from '../../src/main/engines/engine';
 import { engineErrorFromJobFailure, engineErrorFromResponse, type EngineOperation } from '../../src/main/engines/errors';
 import type { AdapterDeps, EngineFactory } from '../../src/main/engines';
-import { removeQuietly, tempPathBeside } from '../../src/main/media/atomic-file';
+import { saveClip } from '../../src/main/engines/clip-file';
 
 /** Where the child CLI finds the emulator: set by the test, read by run-cli-scripted.ts. */
 export const SCRIPTED_PROVIDER_URL_ENV = 'SHOTLINE_TEST_PROVIDER_URL';
@@ -97,7 +92,7 @@ export function createHttpScriptedEngine(spec: EngineSpec, deps: AdapterDeps, op
       const response = await fetch(output.location, { signal });
       if (!response.ok) throw await engineErrorFromResponse(response, context('download'));
       if (!response.body) throw new EngineError('unavailable', `${spec.id} answered a download with no body`);
-      return saveWithChecksum(response.body as unknown as WebReadableStream<Uint8Array>, destinationPath, signal);
+      return saveClip(Readable.fromWeb(response.body as unknown as WebReadableStream<Uint8Array>), destinationPath, signal);
     },
 
     async cancel(jobId: string, { signal }: CallContext): Promise<void> {
@@ -132,30 +127,3 @@ function pollResultOf(job: WireJob, spec: EngineSpec, context: { provider: strin
   }
 }
 
-/** Streams the body to a temp file beside the destination, hashing as it goes, then renames: a file at the destination is always whole. */
-async function saveWithChecksum(body: WebReadableStream<Uint8Array>, destinationPath: string, signal: AbortSignal): Promise<DownloadResult> {
-  const destination = path.resolve(destinationPath);
-  await mkdir(path.dirname(destination), { recursive: true });
-  const temp = tempPathBeside(destination);
-  const hash = createHash('sha256');
-  let bytes = 0;
-  try {
-    await pipeline(
-      Readable.fromWeb(body),
-      async function* (chunks: AsyncIterable<Buffer>) {
-        for await (const chunk of chunks) {
-          hash.update(chunk);
-          bytes += chunk.length;
-          yield chunk;
-        }
-      },
-      createWriteStream(temp),
-      { signal },
-    );
-    await rename(temp, destination);
-  } catch (error) {
-    await removeQuietly(temp);
-    throw error;
-  }
-  return { path: destination, sha256: hash.digest('hex'), bytes };
-}

@@ -5,15 +5,14 @@
  * outlives the process that began it, a re-sent submit makes a second job, and a submit
  * whose answer was lost is found again by its client reference (findJob).
  */
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { SHOT_KINDS, type EngineSpec } from '../../shared/domain';
 import { CancelledError, EngineError, isAbortError, type ErrorKind } from '../../shared/errors';
 import { removeQuietly, tempPathBeside } from '../media/atomic-file';
 import { FfmpegError } from '../media/ffmpeg';
+import { saveClip } from './clip-file';
 import { isJobId, JobStore, newJobId } from './animatic/job-store';
 import { renderCard } from './animatic/render';
 import type { CallContext, DownloadResult, Engine, GenerationRequest, JobLookup, JobOutput, PollResult, SubmitContext, SubmitResult } from './engine';
@@ -143,7 +142,7 @@ export function createAnimaticEngine(spec: EngineSpec, deps: AnimaticDeps): Engi
     async download(jobId: string, _output: JobOutput, destinationPath: string, context: CallContext): Promise<DownloadResult> {
       // The clip is read from the job's own folder, never from a location handed in.
       if (!isJobId(jobId) || !store.hasClip(jobId)) throw new EngineError('expired_output', `animatic job ${jobId} has no finished clip`);
-      return copyWithChecksum(store.clipPath(jobId), destinationPath, context.signal);
+      return copyClip(store.clipPath(jobId), destinationPath, context.signal);
     },
 
     async findJob(lookup: JobLookup, _context: CallContext): Promise<{ jobId: string } | null> {
@@ -197,31 +196,12 @@ function classify(error: unknown): EngineError {
   return new EngineError(kind, `animatic render failed: ${error instanceof Error ? error.message : String(error)}`);
 }
 
-/** Streams the clip into a temp file beside the destination, hashing on the way, then renames. */
-async function copyWithChecksum(source: string, destinationPath: string, signal: AbortSignal): Promise<DownloadResult> {
-  const destination = path.resolve(destinationPath);
-  await mkdir(path.dirname(destination), { recursive: true });
-  const temp = tempPathBeside(destination);
-  const hash = createHash('sha256');
-  let bytes = 0;
+/** The clip is read from the job's own folder and saved like any provider's download. */
+async function copyClip(source: string, destinationPath: string, signal: AbortSignal): Promise<DownloadResult> {
   try {
-    await pipeline(
-      createReadStream(source),
-      async function* (chunks: AsyncIterable<Buffer>) {
-        for await (const chunk of chunks) {
-          hash.update(chunk);
-          bytes += chunk.length;
-          yield chunk;
-        }
-      },
-      createWriteStream(temp),
-      { signal },
-    );
-    await rename(temp, destination);
+    return await saveClip(createReadStream(source), destinationPath, signal);
   } catch (error) {
-    await removeQuietly(temp);
     if (isAbortError(error)) throw new CancelledError('download cancelled');
     throw error;
   }
-  return { path: destination, sha256: hash.digest('hex'), bytes };
 }
