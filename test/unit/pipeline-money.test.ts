@@ -84,6 +84,20 @@ describe('amounts from providers', () => {
     expect(h.chargedMicros(id)).toBe(h.provider.billedMicros);
   });
 
+  it('a cancel the provider cannot confirm assumes nothing: the job that had finished anyway is charged', async () => {
+    // The job finishes at once; the cancel "succeeds" (too late), and the poll that should confirm it drops.
+    const netDrop = Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('reset'), { code: 'ECONNRESET' }) });
+    h = new PipelineHarness({
+      engines: ['a'],
+      behaviours: { a: { estimateAtCreate: () => 900_000, cancellable: true, pollError: (job) => (job.polls === 1 ? netDrop : undefined) } },
+    });
+    const id = h.createEpisode(board(1), 0.5);
+    await h.run(id);
+    expect(h.provider.billedMicros).toBe(200_000);
+    expect(h.chargedMicros(id)).toBe(200_000);
+    expect(h.ledgerProblems(id)).toEqual([]);
+  });
+
   it('a bill above what was held is charged as billed, and the charge says so', async () => {
     h = new PipelineHarness({ engines: ['a'], behaviours: { a: { billedMicros: () => 260_000 } } });
     const id = h.createEpisode(board(1));

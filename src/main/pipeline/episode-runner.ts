@@ -16,7 +16,7 @@ import type { GenerationRequest } from '../engines/engine';
 import type { AttemptRecord, AttemptStore } from '../store/attempts';
 import type { EpisodeRecord, EpisodeStore } from '../store/episodes';
 import { currentRunner, HEARTBEAT_INTERVAL_MS } from '../store/runner-identity';
-import { sha256Of, type AttemptLimits, type AttemptRunnerDeps, type ClipGate, type PipelineStep } from './attempt/run-attempt';
+import { clipStat, sha256Of, type AttemptLimits, type AttemptRunnerDeps, type ClipGate, type PipelineStep } from './attempt/run-attempt';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { collectLateResults } from './late-results';
 import { RunEngineState, type HealthLog } from './run-state';
@@ -253,13 +253,22 @@ async function reopenLostClips(episode: EpisodeRecord, deps: EpisodeRunnerDeps, 
   for (const record of deps.episodes.shots(episode.id)) {
     if (record.status !== 'accepted' || !record.acceptedAttemptId) continue;
     const attempt = deps.attempts.get(record.acceptedAttemptId);
-    const intact = attempt.clipPath !== null && existsSync(attempt.clipPath) && (await sha256Of(attempt.clipPath, signal)) === attempt.clipSha256;
-    if (intact) continue;
+    if (await clipIntact(attempt, deps, signal)) continue;
     deps.emit({ episodeId: episode.id, shotId: record.shotId, type: 'log', message: `the clip of ${record.shotId} is missing or changed on disk; fetching it again from job ${attempt.providerJobId}` });
     // The changed file must not pass for a finished download.
     if (attempt.clipPath !== null) await rm(attempt.clipPath, { force: true });
     deps.attempts.markClipLost(attempt.id);
   }
+}
+
+/** Same size and time as when it was checksummed: unchanged. Otherwise the checksum decides (and is noted for next time). */
+async function clipIntact(attempt: AttemptRecord, deps: EpisodeRunnerDeps, signal: AbortSignal): Promise<boolean> {
+  if (attempt.clipPath === null || !existsSync(attempt.clipPath)) return false;
+  const current = await clipStat(attempt.clipPath);
+  if (current === attempt.clipStat) return true;
+  if ((await sha256Of(attempt.clipPath, signal)) !== attempt.clipSha256) return false;
+  deps.attempts.noteClipStat(attempt.id, current);
+  return true;
 }
 
 function acceptedClips(episode: EpisodeRecord, deps: EpisodeRunnerDeps): StitchClip[] {

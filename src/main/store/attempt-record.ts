@@ -64,6 +64,8 @@ export interface AttemptRecord {
   output: JobOutput | null;
   clipPath: string | null;
   clipSha256: string | null;
+  /** `<bytes>:<mtime ms>` of the clip when its checksum was taken. */
+  clipStat: string | null;
   createdAt: number;
   submittingAt: number | null;
   submittedAt: number | null;
@@ -93,6 +95,7 @@ export interface AttemptRow {
   output_json: string | null;
   clip_path: string | null;
   clip_sha256: string | null;
+  clip_stat: string | null;
   created_at: number;
   submitting_at: number | null;
   submitted_at: number | null;
@@ -125,6 +128,7 @@ export function toAttempt(row: AttemptRow): AttemptRecord {
     output: row.output_json === null ? null : (JSON.parse(row.output_json) as JobOutput),
     clipPath: row.clip_path,
     clipSha256: row.clip_sha256,
+    clipStat: row.clip_stat,
     createdAt: row.created_at,
     submittingAt: row.submitting_at,
     submittedAt: row.submitted_at,

@@ -166,8 +166,13 @@ export class AttemptStore {
     return this.transition(id, ['succeeded'], 'succeeded', { output_json: JSON.stringify(output) });
   }
 
-  markDownloaded(id: string, clip: { path: string; sha256: string }): AttemptRecord {
-    return this.transition(id, ['succeeded'], 'downloaded', { clip_path: clip.path, clip_sha256: clip.sha256 });
+  markDownloaded(id: string, clip: { path: string; sha256: string; stat: string }): AttemptRecord {
+    return this.transition(id, ['succeeded'], 'downloaded', { clip_path: clip.path, clip_sha256: clip.sha256, clip_stat: clip.stat });
+  }
+
+  /** The clip's checksum was verified again; its file's size and time are noted so the next check can skip the hashing. */
+  noteClipStat(id: string, stat: string): void {
+    this.db.prepare(`UPDATE attempts SET clip_stat = ? WHERE id = ?`).run(stat, id);
   }
 
   /**
@@ -176,7 +181,7 @@ export class AttemptStore {
    */
   markClipLost(id: string): AttemptRecord {
     return inTransaction(this.db, () => {
-      const attempt = this.transition(id, ['downloaded', 'accepted', 'collected'], 'succeeded', { clip_path: null, clip_sha256: null, finished_at: null });
+      const attempt = this.transition(id, ['downloaded', 'accepted', 'collected'], 'succeeded', { clip_path: null, clip_sha256: null, clip_stat: null, finished_at: null });
       this.db
         .prepare(`UPDATE shots SET status = 'pending', accepted_attempt_id = NULL, updated_at = ? WHERE episode_id = ? AND shot_id = ? AND accepted_attempt_id = ?`)
         .run(this.clock(), attempt.episodeId, attempt.shotId, id);

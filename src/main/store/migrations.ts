@@ -162,6 +162,7 @@ export const MIGRATIONS: Migration[] = [
         output_json              TEXT,              -- where the finished job's video is (recorded before any download)
         clip_path                TEXT,
         clip_sha256              TEXT,
+        clip_stat                TEXT,              -- size and mtime when the checksum was taken: an unchanged file need not be hashed again
         created_at               INTEGER NOT NULL,
         submitting_at            INTEGER,
         submitted_at             INTEGER,

@@ -1,7 +1,8 @@
 /**
  * Cancelling a job at the provider, and then finding out what it really cost: a job can
  * finish just as the cancel arrives (providers answer a cancel of a finished job with a
- * plain success), and then it is billed like any other. One more poll settles it.
+ * plain success), and then it is billed like any other. One more poll settles it; when
+ * that poll cannot be read, nothing is assumed: the job stays open with its money held.
  */
 import { EngineError } from '../../../shared/errors';
 import type { AttemptRecord } from '../../store/attempts';
@@ -11,27 +12,35 @@ import { settleFailedJob, settleFinishedJob } from './settlement';
 const CANCEL_TIMEOUT_MS = 30_000;
 
 export type CancelResult =
-  /** Cancelled and settled (charged what the provider billed, usually nothing). */
-  | { cancelled: true; attempt: AttemptRecord }
+  /** Cancelled, and the provider confirmed it: settled (charged what it billed, usually nothing). */
+  | { outcome: 'cancelled'; attempt: AttemptRecord }
   /** It had finished: settled as a success, to be downloaded like any other. */
-  | { cancelled: false; finished: true; attempt: AttemptRecord }
-  /** The provider could not cancel it (or we could not reach it): it goes on. */
-  | { cancelled: false; finished: false; error: EngineError };
+  | { outcome: 'finished'; attempt: AttemptRecord }
+  /** The provider could not cancel it (or could not be reached): it goes on. */
+  | { outcome: 'refused'; error: EngineError }
+  /** The cancel was sent but the job's final state could not be read: keep it and ask again later. */
+  | { outcome: 'unconfirmed'; error: EngineError };
 
 export async function cancelJob(context: AttemptContext, attempt: AttemptRecord, message: string, kind: 'cancelled' | 'timeout' = 'cancelled'): Promise<CancelResult> {
   const { deps, engine } = context;
   const jobId = attempt.providerJobId!;
-  if (!engine.canCancel) return { cancelled: false, finished: false, error: new EngineError('invalid_request', `${engine.spec.id} cannot cancel jobs`) };
+  if (!engine.canCancel) return { outcome: 'refused', error: new EngineError('invalid_request', `${engine.spec.id} cannot cancel jobs`) };
   try {
     await engine.cancel(jobId, AbortSignal.timeout(CANCEL_TIMEOUT_MS));
   } catch (error) {
-    return { cancelled: false, finished: false, error: error instanceof EngineError ? error : new EngineError('unavailable', String(error)) };
+    return { outcome: 'refused', error: error instanceof EngineError ? error : new EngineError('unavailable', String(error)) };
   }
-  const after = await engine.poll(jobId, AbortSignal.timeout(CANCEL_TIMEOUT_MS)).catch(() => null);
-  if (after?.state === 'succeeded') {
+  let after;
+  try {
+    after = await engine.poll(jobId, AbortSignal.timeout(CANCEL_TIMEOUT_MS));
+  } catch (error) {
+    return { outcome: 'unconfirmed', error: error instanceof EngineError ? error : new EngineError('unavailable', String(error)) };
+  }
+  if (after.state === 'succeeded') {
     deps.emit({ episodeId: attempt.episodeId, shotId: attempt.shotId, type: 'log', message: `${engine.spec.id} job ${jobId} had finished before it could be cancelled; it is billed and kept` });
-    return { cancelled: false, finished: true, attempt: deps.attempts.markSucceeded(attempt.id, after.output, settleFinishedJob(attempt, after.billed)) };
+    return { outcome: 'finished', attempt: deps.attempts.markSucceeded(attempt.id, after.output, settleFinishedJob(attempt, after.billed)) };
   }
-  const settlement = after?.state === 'failed' ? settleFailedJob(attempt, after.billed, after.error.kind) : undefined;
-  return { cancelled: true, attempt: deps.attempts.markFailed(attempt.id, { kind, message: `${message}; cancelled at the provider` }, settlement, 'cancelled') };
+  if (after.state !== 'failed') return { outcome: 'unconfirmed', error: new EngineError('unavailable', `${engine.spec.id} job ${jobId} still reads ${after.state} after the cancel`) };
+  const settlement = settleFailedJob(attempt, after.billed, after.error.kind);
+  return { outcome: 'cancelled', attempt: deps.attempts.markFailed(attempt.id, { kind, message: `${message}; cancelled at the provider` }, settlement, 'cancelled') };
 }

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CancelledError, EngineError } from '../../../shared/errors';
 import type { AttemptRecord } from '../../store/attempts';
@@ -24,7 +25,7 @@ export async function fetchStep(context: AttemptContext, attempt: AttemptRecord)
   // Written through a temp file and a rename: a file at this path is a complete download
   // of this attempt's job, left by a process that died before recording it.
   if (existsSync(destination)) {
-    const downloaded = deps.attempts.markDownloaded(attempt.id, { path: destination, sha256: await sha256Of(destination, signal) });
+    const downloaded = deps.attempts.markDownloaded(attempt.id, { path: destination, sha256: await sha256Of(destination, signal), stat: await clipStat(destination) });
     await context.step('downloaded', attempt.id);
     return downloaded;
   }
@@ -36,7 +37,7 @@ export async function fetchStep(context: AttemptContext, attempt: AttemptRecord)
     try {
       const clip = await engine.download(current.providerJobId!, current.output!, destination, signal);
       await context.step('downloaded-file', attempt.id);
-      const downloaded = deps.attempts.markDownloaded(attempt.id, { path: clip.path, sha256: clip.sha256 });
+      const downloaded = deps.attempts.markDownloaded(attempt.id, { path: clip.path, sha256: clip.sha256, stat: await clipStat(clip.path) });
       await context.step('downloaded', attempt.id);
       return downloaded;
     } catch (error) {
@@ -92,6 +93,12 @@ export function clipPathFor(mediaDir: string, attempt: Pick<AttemptRecord, 'epis
   const folder = join(mediaDir, attempt.episodeId, attempt.shotId);
   mkdirSync(folder, { recursive: true });
   return join(folder, `a${attempt.attemptNo}-${attempt.engineId.replace(/[^A-Za-z0-9._-]/g, '_')}.mp4`);
+}
+
+/** Size and modification time: what changes when a file is replaced or edited. */
+export async function clipStat(path: string): Promise<string> {
+  const info = await stat(path);
+  return `${info.size}:${Math.round(info.mtimeMs)}`;
 }
 
 export async function sha256Of(path: string, signal?: AbortSignal): Promise<string> {

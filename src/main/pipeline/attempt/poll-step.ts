@@ -82,9 +82,10 @@ async function finish(context: AttemptContext, attempt: AttemptRecord, result: E
 async function stalled(context: AttemptContext, attempt: AttemptRecord, message: string): Promise<StepResult> {
   const error = new EngineError('timeout', message);
   const cancel = await cancelJob(context, attempt, message, 'timeout');
-  if (cancel.cancelled) return { status: 'failed', attempt: cancel.attempt, error };
-  if (cancel.finished) return cancel.attempt;
-  return park(context, attempt, error, `${message}; job kept for a late result`);
+  if (cancel.outcome === 'cancelled') return { status: 'failed', attempt: cancel.attempt, error };
+  if (cancel.outcome === 'finished') return cancel.attempt;
+  const why = cancel.outcome === 'unconfirmed' ? `cancel sent but not confirmed (${cancel.error.message})` : 'job kept for a late result';
+  return park(context, attempt, error, `${message}; ${why}`);
 }
 
 function park(context: AttemptContext, attempt: AttemptRecord, error: EngineError, message: string): StepResult {

@@ -56,9 +56,9 @@ async function recordJob(
     `${engine.spec.id} estimated ${formatUsd(providerEstimate.micros!, 6)} for this job at create, ` +
     `${formatUsd(topUp.neededMicros, 6)} more than was held, and the budget has ${formatUsd(topUp.leftMicros, 6)} left`;
   const cancel = await cancelJob(context, deps.attempts.get(attempt.id), `over budget: ${why}`);
-  if (cancel.cancelled) return { status: 'over_budget', attempt: cancel.attempt, message: `over budget: ${why}; the job was cancelled` };
-  if (cancel.finished) return cancel.attempt;
-  if (engine.canCancel) deps.emit({ episodeId: attempt.episodeId, shotId: attempt.shotId, type: 'log', message: `could not cancel over-budget job ${jobId}: ${cancel.error.message}` });
+  if (cancel.outcome === 'cancelled') return { status: 'over_budget', attempt: cancel.attempt, message: `over budget: ${why}; the job was cancelled` };
+  if (cancel.outcome === 'finished') return cancel.attempt;
+  if (engine.canCancel) deps.emit({ episodeId: attempt.episodeId, shotId: attempt.shotId, type: 'log', message: `could not cancel over-budget job ${jobId} for sure: ${cancel.error.message}` });
   // It will be billed whatever we do: hold what the provider said, so nothing else spends that money.
   deps.attempts.forceTopUp(attempt.id, topUp.neededMicros, `over budget: ${why}; the job could not be cancelled`);
   deps.emit({ episodeId: attempt.episodeId, shotId: attempt.shotId, type: 'log', message: `over budget: ${why}; the job could not be cancelled and goes on` });
