@@ -115,6 +115,28 @@ describe('amounts from providers', () => {
   });
 });
 
+describe('jobs cancelled at the provider', () => {
+  let h: PipelineHarness;
+  afterEach(() => h.cleanup());
+
+  it('a job cancelled from outside (the provider console) fails that attempt, not the run', async () => {
+    h = new PipelineHarness({ engines: ['a'], behaviours: { a: { latencyMs: () => 30 } } });
+    const id = h.createEpisode(board(2));
+    let cancelledOutside = false;
+    const onStep = (step: string) => {
+      if (step === 'submitted' && !cancelledOutside) {
+        cancelledOutside = true;
+        for (const job of h.provider.jobs.values()) job.cancelled = true;
+      }
+    };
+    const result = await h.run(id, { concurrency: 1 }, { onStep });
+    expect(result.status).toBe('completed');
+    expect(h.attempts.forShot(id, 's01').map((a) => `${a.status}:${a.errorKind}`)).toEqual(['cancelled:unavailable', 'accepted:null']);
+    expect(h.attempts.forShot(id, 's01')[0]!.errorMessage).toBe('the job was cancelled at the provider, not by Shotline');
+    expect(h.chargedMicros(id)).toBe(h.provider.billedMicros);
+  });
+});
+
 describe('outputs', () => {
   let h: PipelineHarness;
   afterEach(() => h.cleanup());

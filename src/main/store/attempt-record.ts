@@ -72,7 +72,11 @@ export interface AttemptRecord {
   succeededAt: number | null;
   finishedAt: number | null;
   holdUntil: number | null;
+  /** Why Shotline asked the provider to cancel the job, when it did: a job that then reads "cancelled" is ours, not someone else's. */
+  cancelReason: CancelReason | null;
 }
+
+export type CancelReason = 'over_budget' | 'stalled' | 'user';
 
 export interface AttemptRow {
   id: string;
@@ -102,6 +106,7 @@ export interface AttemptRow {
   succeeded_at: number | null;
   finished_at: number | null;
   hold_until: number | null;
+  cancel_reason: CancelReason | null;
 }
 
 const optionalMicros = (value: number | null): Micros | null => (value === null ? null : toMicros(value));
@@ -135,6 +140,7 @@ export function toAttempt(row: AttemptRow): AttemptRecord {
     succeededAt: row.succeeded_at,
     finishedAt: row.finished_at,
     holdUntil: row.hold_until,
+    cancelReason: row.cancel_reason,
   };
 }
 

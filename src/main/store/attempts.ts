@@ -10,7 +10,7 @@ import { microsLeft, toMicros, type Micros } from '../../shared/money';
 import type { GenerationRequest, JobOutput } from '../engines/engine';
 import { inTransaction, type Db } from './database';
 import { Ledger } from './ledger';
-import { IllegalTransitionError, toAttempt, type AttemptRecord, type AttemptRow, type AttemptStatus } from './attempt-record';
+import { IllegalTransitionError, toAttempt, type AttemptRecord, type AttemptRow, type AttemptStatus, type CancelReason } from './attempt-record';
 
 export * from './attempt-record';
 
@@ -248,6 +248,12 @@ export class AttemptStore {
    */
   markUnknown(id: string, message: string, holdUntil: number): AttemptRecord {
     return this.transition(id, ['submitting'], 'unknown', { error_kind: 'unavailable', error_message: message, hold_until: holdUntil });
+  }
+
+  /** Written before the cancel is sent, so that the job's later "cancelled" is read as ours whatever happens in between. */
+  noteCancelRequested(id: string, reason: CancelReason): AttemptRecord {
+    this.db.prepare(`UPDATE attempts SET cancel_reason = ? WHERE id = ?`).run(reason, id);
+    return this.get(id);
   }
 
   /** The user chose to generate an unknown-outcome shot again: its reservation is released, the risk is on record. */

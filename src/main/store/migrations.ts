@@ -169,6 +169,7 @@ export const MIGRATIONS: Migration[] = [
         succeeded_at             INTEGER,
         finished_at              INTEGER,
         hold_until               INTEGER,           -- money held past this time is released (the provider no longer keeps the job)
+        cancel_reason            TEXT CHECK (cancel_reason IN ('over_budget', 'stalled', 'user')), -- why we asked the provider to cancel it
         UNIQUE (episode_id, shot_id, attempt_no)
       );
       INSERT INTO attempts_v2 (id, episode_id, shot_id, attempt_no, engine_id, mode, client_reference, provider_job_id, status,

@@ -5,7 +5,7 @@
  * that poll cannot be read, nothing is assumed: the job stays open with its money held.
  */
 import { EngineError } from '../../../shared/errors';
-import type { AttemptRecord } from '../../store/attempts';
+import type { AttemptRecord, CancelReason } from '../../store/attempts';
 import type { AttemptContext } from './context';
 import { settleFailedJob, settleFinishedJob } from './settlement';
 
@@ -21,10 +21,12 @@ export type CancelResult =
   /** The cancel was sent but the job's final state could not be read: keep it and ask again later. */
   | { outcome: 'unconfirmed'; error: EngineError };
 
-export async function cancelJob(context: AttemptContext, attempt: AttemptRecord, message: string, kind: 'cancelled' | 'timeout' = 'cancelled'): Promise<CancelResult> {
+export async function cancelJob(context: AttemptContext, attempt: AttemptRecord, message: string, reason: CancelReason): Promise<CancelResult> {
   const { deps, engine } = context;
   const jobId = attempt.providerJobId!;
+  const kind = reason === 'stalled' ? 'timeout' : 'cancelled';
   if (!engine.canCancel) return { outcome: 'refused', error: new EngineError('invalid_request', `${engine.spec.id} cannot cancel jobs`) };
+  deps.attempts.noteCancelRequested(attempt.id, reason);
   try {
     await engine.cancel(jobId, AbortSignal.timeout(CANCEL_TIMEOUT_MS));
   } catch (error) {

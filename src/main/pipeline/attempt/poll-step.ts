@@ -4,6 +4,7 @@
  * park the job with its money held; a paid job is never abandoned because a poll failed.
  */
 import { CancelledError, EngineError } from '../../../shared/errors';
+import type { CheckedAmount } from '../../engines/boundary';
 import type { AttemptRecord } from '../../store/attempts';
 import { sleep } from '../abortable';
 import { policyFor, retryDelayMs } from '../policy';
@@ -67,6 +68,7 @@ async function pollOnce(context: AttemptContext, attempt: AttemptRecord): Promis
 async function finish(context: AttemptContext, attempt: AttemptRecord, result: Extract<Awaited<ReturnType<AttemptContext['engine']['poll']>>, { state: 'succeeded' | 'failed' }>): Promise<StepResult> {
   const { deps } = context;
   if (result.state === 'failed') {
+    if (result.error.kind === 'cancelled') return cancelledAtProvider(context, attempt, result.billed);
     const failed = deps.attempts.markFailed(attempt.id, { kind: result.error.kind, message: result.error.message }, settleFailedJob(attempt, result.billed, result.error.kind));
     return { status: 'failed', attempt: failed, error: result.error };
   }
@@ -76,12 +78,32 @@ async function finish(context: AttemptContext, attempt: AttemptRecord, result: E
 }
 
 /**
+ * The provider says the job was cancelled. The user's Cancel of this run is handled
+ * elsewhere; here it is a cancel Shotline sent earlier (its reason was written down
+ * first) or one from outside (the provider's console): neither stops the shot.
+ */
+function cancelledAtProvider(context: AttemptContext, attempt: AttemptRecord, billed: CheckedAmount): StepResult {
+  const reason = context.deps.attempts.get(attempt.id).cancelReason;
+  const message = {
+    over_budget: 'over budget: cancelled at the provider',
+    stalled: 'stalled: cancelled at the provider',
+    user: 'cancelled at the provider when the user cancelled an earlier run',
+    outside: 'the job was cancelled at the provider, not by Shotline',
+  }[reason ?? 'outside'];
+  // A job that will not deliver; only the stall says something about the engine.
+  const kind = reason === 'stalled' ? 'timeout' : reason === 'over_budget' ? 'cancelled' : 'unavailable';
+  const failed = context.deps.attempts.markFailed(attempt.id, { kind, message }, settleFailedJob(attempt, billed, 'cancelled'), 'cancelled');
+  if (reason === 'over_budget') return { status: 'over_budget', attempt: failed, message };
+  return { status: 'failed', attempt: failed, error: new EngineError(kind, message) };
+}
+
+/**
  * The job ran past its deadline. Cancelled at the provider where it can be (and if it
  * finished in the meantime, used); otherwise parked with its money held.
  */
 async function stalled(context: AttemptContext, attempt: AttemptRecord, message: string): Promise<StepResult> {
   const error = new EngineError('timeout', message);
-  const cancel = await cancelJob(context, attempt, message, 'timeout');
+  const cancel = await cancelJob(context, attempt, message, 'stalled');
   if (cancel.outcome === 'cancelled') return { status: 'failed', attempt: cancel.attempt, error };
   if (cancel.outcome === 'finished') return cancel.attempt;
   const why = cancel.outcome === 'unconfirmed' ? `cancel sent but not confirmed (${cancel.error.message})` : 'job kept for a late result';

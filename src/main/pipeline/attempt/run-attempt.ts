@@ -100,6 +100,6 @@ async function cancel(context: AttemptContext, attemptId: string): Promise<never
   const message = 'cancelled by the user';
   if (current.status === 'reserved') deps.attempts.markFailed(current.id, { kind: 'cancelled', message }, undefined, 'cancelled');
   // Finished just before the cancel: settled as a success, and resume downloads it.
-  if (current.status === 'submitted') await cancelJob(context, current, message);
+  if (current.status === 'submitted') await cancelJob(context, current, message, 'user');
   throw new CancelledError(message);
 }

@@ -55,7 +55,7 @@ async function recordJob(
   const why =
     `${engine.spec.id} estimated ${formatUsd(providerEstimate.micros!, 6)} for this job at create, ` +
     `${formatUsd(topUp.neededMicros, 6)} more than was held, and the budget has ${formatUsd(topUp.leftMicros, 6)} left`;
-  const cancel = await cancelJob(context, deps.attempts.get(attempt.id), `over budget: ${why}`);
+  const cancel = await cancelJob(context, deps.attempts.get(attempt.id), `over budget: ${why}`, 'over_budget');
   if (cancel.outcome === 'cancelled') return { status: 'over_budget', attempt: cancel.attempt, message: `over budget: ${why}; the job was cancelled` };
   if (cancel.outcome === 'finished') return cancel.attempt;
   if (engine.canCancel) deps.emit({ episodeId: attempt.episodeId, shotId: attempt.shotId, type: 'log', message: `could not cancel over-budget job ${jobId} for sure: ${cancel.error.message}` });
