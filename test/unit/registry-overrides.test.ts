@@ -86,3 +86,16 @@ describe('Registry chains', () => {
     expect(problems(() => registry.setChain('empty', []))).toContain('engines: must name at least one engine');
   });
 });
+
+describe('Provider accounts', () => {
+  it('reads the shipped account limits, takes the user tier over them, keeps it through a reseed, and refuses nonsense', async () => {
+    expect(registry.provider('runway')).toEqual({ id: 'runway', concurrency: 2, outputRetentionHours: 24 });
+    expect(registry.provider('scripted')).toEqual({ id: 'scripted', concurrency: 16, outputRetentionHours: 24 });
+    expect(registry.setProviderOverride('runway', { concurrency: 10 })).toEqual({ id: 'runway', concurrency: 10, outputRetentionHours: 24 });
+    const { loadSeedFile, defaultSeedPath, seedRegistry } = await import('../../src/main/registry');
+    const seed = loadSeedFile(defaultSeedPath());
+    seedRegistry(db, { ...seed, version: seed.version + 1, providers: { ...seed.providers, runway: { concurrency: 3, outputRetentionHours: 48 } } }, 99);
+    expect(registry.provider('runway')).toEqual({ id: 'runway', concurrency: 10, outputRetentionHours: 48 });
+    expect(problems(() => registry.setProviderOverride('runway', { concurrency: 0 }))).toEqual(['invalid settings for provider "runway"\n  - concurrency: must be between 1 and 64', 'concurrency: must be between 1 and 64']);
+  });
+});

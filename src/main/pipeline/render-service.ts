@@ -81,7 +81,7 @@ export class RenderService {
 
   private async beginResume(episodeId: string | undefined, request: ResumeOptions, signal?: AbortSignal): Promise<{ episodeId: string; done: Promise<RenderReport> }> {
     checkConcurrency(request.concurrency);
-    const budget = request.budgetUsd === undefined ? undefined : budgetMicros(request.budgetUsd, '--budget');
+    const budget = budgetFlag(request.budgetUsd);
     const episode = episodeId ? this.services.episodes.find(episodeId) : this.services.episodes.unfinished()[0];
     if (!episode) {
       throw new UserError(episodeId ? `no episode ${episodeId} in this data directory` : 'nothing to resume: every episode in this data directory is completed');
@@ -108,7 +108,7 @@ export class RenderService {
   async plan(storyboardPath: string, request: Pick<RenderOptions, 'mode' | 'budgetUsd'>): Promise<EpisodePlanView> {
     const loaded = await loadStoryboard(storyboardPath);
     const mode = request.mode ?? loaded.storyboard.mode;
-    const budget = budgetOf(loaded.storyboard, request.budgetUsd);
+    const budget = budgetFlag(request.budgetUsd) ?? storyboardBudget(loaded.storyboard);
     const plan = planEpisode(loaded.storyboard, routerContext(this.services, { mode, storyboard: loaded.storyboard }, budget));
     return { title: loaded.storyboard.title, mode, shots: plan.shots.map(toView), estimatedMicros: plan.estimatedMicros, budgetMicros: budget };
   }
@@ -120,14 +120,14 @@ export class RenderService {
    */
   private async begin(storyboardPath: string, request: RenderRequest, signal?: AbortSignal): Promise<{ episodeId: string; done: Promise<RenderReport> }> {
     checkConcurrency(request.concurrency);
-    if (request.budgetUsd !== undefined) budgetMicros(request.budgetUsd, '--budget');
+    const flagBudget = budgetFlag(request.budgetUsd);
     const loaded = await loadStoryboard(storyboardPath);
     const storyboard = withAbsoluteReferences(loaded);
     const outputPath = this.outsideMedia(await checkOutputPath(requireOutput(request.outputPath), { inputs: inputsOf(loaded.sourcePath, storyboard) }));
     const pins = pinProblems(storyboard, this.services.registry.list({ includeRemoved: true }).map((spec) => spec.id));
     if (pins.length) throw new UserError(`${loaded.sourcePath}: the storyboard pins engines this registry does not have`, pins);
     const mode = request.mode ?? storyboard.mode;
-    const budget = budgetOf(storyboard, request.budgetUsd);
+    const budget = flagBudget ?? storyboardBudget(storyboard);
     this.sweepExpiredHolds();
 
     const { episode, resumed, joined } = this.services.episodes.openForRun({
@@ -236,15 +236,15 @@ function missingEngine(id: string): never {
   throw new Error(`engine ${id} is not available in this build`);
 }
 
-/** --budget goes through the storyboard's own budget rule: positive, at most the product's ceiling. */
-function budgetMicros(usd: number, flag: string): Micros {
+/** --budget goes through the storyboard's own rule: positive, at most the product's ceiling. */
+function budgetFlag(usd: number | undefined): Micros | undefined {
+  if (usd === undefined) return undefined;
   const checked = budgetLimitSchema.safeParse(usd);
-  if (!checked.success) throw new UserError(`${flag}: ${checked.error.issues[0]?.message ?? 'invalid amount'} (got ${usd})`);
+  if (!checked.success) throw new UserError(`--budget: ${checked.error.issues[0]?.message ?? 'invalid amount'} (got ${usd})`);
   return usdToMicros(checked.data);
 }
 
-function budgetOf(storyboard: Storyboard, budgetUsd: number | undefined): Micros | null {
-  if (budgetUsd !== undefined) return budgetMicros(budgetUsd, '--budget');
+function storyboardBudget(storyboard: Storyboard): Micros | null {
   return storyboard.budget ? usdToMicros(storyboard.budget.limit) : null;
 }
 

@@ -35,10 +35,6 @@ export type AttemptStatus = (typeof ATTEMPT_STATUSES)[number];
 
 /** The attempt a shot is working through: a resumed run continues it before anything new. */
 export const ACTIVE_STATUSES: readonly AttemptStatus[] = ['reserved', 'submitting', 'submitted', 'succeeded', 'downloaded'];
-/** Set aside with money still held: a stalled job to collect later, a submit whose outcome is unknown. */
-export const PARKED_STATUSES: readonly AttemptStatus[] = ['timed_out', 'unknown'];
-/** May still hold a reservation or a live provider job. */
-export const OPEN_ATTEMPT_STATUSES: readonly AttemptStatus[] = [...ACTIVE_STATUSES, ...PARKED_STATUSES];
 
 export interface AttemptRecord {
   id: string;

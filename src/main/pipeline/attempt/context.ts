@@ -4,7 +4,7 @@
  * return it in the next one, or an outcome; run-attempt.ts drives them.
  */
 import type { ProgressEvent } from '../../../shared/api';
-import type { EngineError } from '../../../shared/errors';
+import { CancelledError, EngineError, isAbortError } from '../../../shared/errors';
 import type { Micros } from '../../../shared/money';
 import type { GuardedEngine } from '../../engines/boundary';
 import type { AttemptRecord, AttemptStore } from '../../store/attempts';
@@ -95,4 +95,14 @@ export function holdUntil(context: AttemptContext, engineId: string): number {
 
 export function emitShot(context: AttemptContext, attempt: AttemptRecord, state: ProgressEvent['state'], extra: Partial<ProgressEvent> = {}): void {
   context.deps.emit({ episodeId: attempt.episodeId, shotId: attempt.shotId, type: 'shot', state, engineId: attempt.engineId, ...extra });
+}
+
+/**
+ * What a step can act on when an engine call throws: the EngineError. The user's Cancel
+ * becomes a CancelledError for run-attempt to handle; anything else (a bug) is rethrown.
+ */
+export function engineFailure(error: unknown, signal: AbortSignal): EngineError {
+  if (isAbortError(error) || signal.aborted || (error instanceof EngineError && error.kind === 'cancelled')) throw new CancelledError();
+  if (!(error instanceof EngineError)) throw error;
+  return error;
 }

@@ -9,12 +9,12 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CancelledError, EngineError } from '../../../shared/errors';
+import { EngineError } from '../../../shared/errors';
 import type { AttemptRecord } from '../../store/attempts';
 import { sleep } from '../abortable';
 import { backoffDelayMs } from '../backoff';
 import { policyFor } from '../policy';
-import { emitShot, isOutcome, type AttemptContext, type StepResult } from './context';
+import { emitShot, engineFailure, isOutcome, type AttemptContext, type StepResult } from './context';
 
 const DOWNLOAD_TRIES = 3;
 const LINK_RENEWALS = 2;
@@ -40,9 +40,8 @@ export async function fetchStep(context: AttemptContext, attempt: AttemptRecord)
       const downloaded = deps.attempts.markDownloaded(attempt.id, { path: clip.path, sha256: clip.sha256, stat: await clipStat(clip.path) });
       await context.step('downloaded', attempt.id);
       return downloaded;
-    } catch (error) {
-      if (!(error instanceof EngineError)) throw error;
-      if (error.kind === 'cancelled' || signal.aborted) throw new CancelledError();
+    } catch (thrown) {
+      const error = engineFailure(thrown, signal);
       if (policyFor(error.kind).onDownload === 'renew_output') {
         if (renewals++ >= LINK_RENEWALS) return gone(context, current, error.message);
         const renewed = await renewOutput(context, current);
@@ -68,9 +67,8 @@ async function renewOutput(context: AttemptContext, attempt: AttemptRecord): Pro
   let result;
   try {
     result = await engine.poll(attempt.providerJobId!, signal);
-  } catch (error) {
-    if (!(error instanceof EngineError)) throw error;
-    if (error.kind === 'cancelled' || signal.aborted) throw new CancelledError();
+  } catch (thrown) {
+    const error = engineFailure(thrown, signal);
     if (error.kind === 'expired_output') return gone(context, attempt, error.message);
     return { status: 'deferred', attempt, message: `the download link of paid job ${attempt.providerJobId} expired and could not be renewed now (${error.message}); \`shotline resume\` tries again` };
   }

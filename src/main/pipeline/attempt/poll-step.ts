@@ -3,13 +3,13 @@
  * says nothing about the job itself: the policy table says whether to poll again or to
  * park the job with its money held; a paid job is never abandoned because a poll failed.
  */
-import { CancelledError, EngineError } from '../../../shared/errors';
+import { EngineError } from '../../../shared/errors';
 import type { CheckedAmount } from '../../engines/boundary';
 import type { AttemptRecord } from '../../store/attempts';
 import { sleep } from '../abortable';
 import { policyFor, retryDelayMs } from '../policy';
 import { cancelJob } from './cancel-job';
-import { emitShot, holdUntil, type AttemptContext, type StepResult } from './context';
+import { emitShot, engineFailure, holdUntil, type AttemptContext, type StepResult } from './context';
 import { settleFailedJob, settleFinishedJob } from './settlement';
 
 /** Backoff between failed polls: from the poll interval up to 8 of them. */
@@ -31,9 +31,8 @@ async function pollUntilDone(context: AttemptContext, attempt: AttemptRecord): P
     try {
       result = await engine.poll(jobId, signal);
       pollFailures = 0;
-    } catch (error) {
-      if (!(error instanceof EngineError)) throw error;
-      if (error.kind === 'cancelled' || signal.aborted) throw new CancelledError();
+    } catch (thrown) {
+      const error = engineFailure(thrown, signal);
       if (policyFor(error.kind).onPoll === 'keep_job') return park(context, attempt, error, `polling ${engine.spec.id} stopped (${error.kind}: ${error.message})`);
       if (deps.clock() >= deadline) return stalled(context, attempt, `job ${jobId} could not be polled for ${seconds(limits.stallTimeoutMs)} s (last: ${error.message})`);
       wait = retryDelayMs({ kind: error.kind, failuresOfKind: ++pollFailures, retryAfterMs: error.details.retryAfterMs, backoff: pollBackoff(limits.pollIntervalMs), random: deps.random });
@@ -54,9 +53,8 @@ async function pollOnce(context: AttemptContext, attempt: AttemptRecord): Promis
   let result;
   try {
     result = await engine.poll(attempt.providerJobId!, signal);
-  } catch (error) {
-    if (!(error instanceof EngineError)) throw error;
-    if (error.kind === 'cancelled' || signal.aborted) throw new CancelledError();
+  } catch (thrown) {
+    const error = engineFailure(thrown, signal);
     if (overdue) return expire(context, attempt, `no answer from ${engine.spec.id} (${error.message})`);
     return { status: 'still_running', attempt };
   }

@@ -18,7 +18,7 @@ import { pollStep } from './poll-step';
 import { recoverLostSubmit, submitStep } from './submit-step';
 
 export * from './context';
-export { clipPathFor, clipStat, sha256Of } from './fetch-step';
+export { clipStat, sha256Of } from './fetch-step';
 
 export async function runAttempt(
   attempt: AttemptRecord,

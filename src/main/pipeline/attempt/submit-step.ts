@@ -7,14 +7,14 @@
  * the adapter can look jobs up by the attempt's client reference we ask; where it cannot,
  * the shot waits for the user (--resubmit-unknown).
  */
-import { CancelledError, EngineError, isAbortError } from '../../../shared/errors';
+import { CancelledError, EngineError } from '../../../shared/errors';
 import { formatUsd } from '../../../shared/money';
 import type { CheckedAmount } from '../../engines/boundary';
 import type { AttemptRecord } from '../../store/attempts';
 import { backoffDelayMs } from '../backoff';
 import { sleep } from '../abortable';
 import { cancelJob } from './cancel-job';
-import { emitShot, holdUntil, type AttemptContext, type StepResult } from './context';
+import { emitShot, engineFailure, holdUntil, type AttemptContext, type StepResult } from './context';
 
 const LOOKUP_TRIES = 3;
 
@@ -98,10 +98,8 @@ export async function recoverLostSubmit(context: AttemptContext, attempt: Attemp
       }
       const error = new EngineError('unavailable', `the submit never reached ${engine.spec.id}${causeText}: it has no job for this attempt`);
       return { status: 'failed', attempt: deps.attempts.markFailed(attempt.id, { kind: error.kind, message: error.message }), error };
-    } catch (error) {
-      if (isAbortError(error) || signal.aborted || (error instanceof EngineError && error.kind === 'cancelled')) throw new CancelledError();
-      if (!(error instanceof EngineError)) throw error;
-      lastError = error;
+    } catch (thrown) {
+      lastError = engineFailure(thrown, signal);
       if (tries < LOOKUP_TRIES) await sleep(backoffDelayMs(tries, { baseMs: 1_000, capMs: 8_000 }, deps.random), signal);
     }
   }
