@@ -77,6 +77,7 @@ export class StudioServices {
       ffmpeg: () => this.ffmpeg(),
       credentials: (provider) => this.keys.credentials(provider),
       workDir: (engineId) => join(config.dataDir, 'engines', engineId),
+      env: config.env ?? process.env,
       log: config.log,
     });
     this.render = new RenderService(this);

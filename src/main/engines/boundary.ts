@@ -11,6 +11,7 @@ import type { EngineSpec } from '../../shared/domain';
 import { EngineError } from '../../shared/errors';
 import { parseMicros, type Micros } from '../../shared/money';
 import type { DownloadResult, Engine, GenerationRequest, JobLookup, JobOutput, PollResult } from './engine';
+import { requestProblems } from './common/request-fit';
 import { classifyThrown, type EngineOperation } from './errors';
 
 /** How long one call may take before it counts as a timeout; a poll is cheap, a download is a whole video. */
@@ -80,6 +81,9 @@ export function guardEngine(engine: Engine, options: BoundaryOptions = {}): Guar
 
     submit: (request, clientReference, userSignal) =>
       call('submit', userSignal, async (signal) => {
+        // A request the model cannot take is refused here, before anything is sent or paid for.
+        const problems = requestProblems(engine.spec, request);
+        if (problems.length > 0) throw new EngineError('invalid_request', `${engine.spec.id} cannot take this shot: ${problems.join('; ')}`, { jobMayExist: false });
         const result: unknown = await engine.submit(request, { signal, clientReference });
         const jobId = checkJobId((result as { jobId?: unknown } | null)?.jobId);
         if (jobId === null) {

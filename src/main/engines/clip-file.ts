@@ -10,9 +10,20 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { removeQuietly, tempPathBeside } from '../media/atomic-file';
+import { EngineError } from '../../shared/errors';
 import type { DownloadResult } from './engine';
 
-export async function saveClip(source: Readable | AsyncIterable<Uint8Array>, destinationPath: string, signal: AbortSignal): Promise<DownloadResult> {
+export interface SaveClipOptions {
+  /** The size the sender declared: a shorter (or longer) stream is a cut-off download, never a clip. */
+  expectedBytes?: number;
+}
+
+export async function saveClip(
+  source: Readable | AsyncIterable<Uint8Array>,
+  destinationPath: string,
+  signal: AbortSignal,
+  options: SaveClipOptions = {},
+): Promise<DownloadResult> {
   const destination = path.resolve(destinationPath);
   await mkdir(path.dirname(destination), { recursive: true });
   const temp = tempPathBeside(destination);
@@ -31,6 +42,9 @@ export async function saveClip(source: Readable | AsyncIterable<Uint8Array>, des
       createWriteStream(temp),
       { signal },
     );
+    if (options.expectedBytes !== undefined && bytes !== options.expectedBytes) {
+      throw new EngineError('unavailable', `download cut off: ${bytes} of ${options.expectedBytes} bytes arrived`);
+    }
     await rename(temp, destination);
   } catch (error) {
     await removeQuietly(temp);

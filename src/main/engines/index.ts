@@ -14,6 +14,8 @@ export interface AdapterDeps {
   credentials: (provider: ProviderId) => ProviderCredentials | undefined;
   /** A folder of the data directory that belongs to this engine. */
   workDir: (engineId: string) => string;
+  /** Where base-URL overrides are read (RUNWAYML_BASE_URL, ...; see common/endpoint.ts). */
+  env: NodeJS.ProcessEnv;
   log?: (line: string) => void;
 }
 

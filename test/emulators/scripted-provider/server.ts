@@ -28,8 +28,8 @@
 import { createReadStream, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ClipCache, type ClipShape } from './clips';
-import { JobBook, seededRandom, type EmulatedJob, type JobRequest, type JobTiming } from './jobs';
+import { ClipCache, type ClipShape } from '../common/clips';
+import { JobBook, seededRandom, type EmulatedJob, type JobRequest, type JobTiming } from '../common/job-book';
 
 export interface ScriptedProviderOptions {
   apiKey: string;
