@@ -253,3 +253,62 @@ describe('the shot runner carries out the policy', () => {
     expect(h.chargedMicros(id)).toBe(h.provider.billedMicros);
   });
 });
+
+describe('a dead engine and a late job during the run', () => {
+  let h: PipelineHarness;
+  afterEach(() => h?.cleanup());
+
+  const submitsTo = (engineId: string) => h.provider.submitCalls.filter((c) => c.engineId === engineId);
+
+  it('an engine failing as unavailable three times in a row is off for the rest of the run: later shots go straight to the next engine', async () => {
+    h = new PipelineHarness({ engines: ['a', 'b'], behaviours: { a: { submitError: () => new EngineError('unavailable', 'HTTP 503: maintenance') } } });
+    const id = h.createEpisode(board(6));
+    const result = await h.run(id, { concurrency: 1 });
+    expect(result.status).toBe('completed');
+    // One shot's own tries (1 + 2 retries) prove the engine down; the other five shots never call it.
+    expect(submitsTo('a')).toHaveLength(3);
+    expect(submitsTo('b')).toHaveLength(6);
+    expect(h.events.some((e) => e.type === 'log' && /a is off for the rest of this run: circuit open after 3 failures in a row/.test(e.message ?? ''))).toBe(true);
+    expect(h.ledgerProblems(id)).toEqual([]);
+  });
+
+  it('a success closes the breaker again: failures that are not in a row never open it', async () => {
+    let calls = 0;
+    h = new PipelineHarness({
+      engines: ['a', 'b'],
+      behaviours: { a: { submitError: () => (++calls % 2 === 1 ? new EngineError('unavailable', 'HTTP 502', { jobMayExist: false }) : undefined) } },
+    });
+    const id = h.createEpisode(board(5));
+    await h.run(id, { concurrency: 1 });
+    // a fails every other call: never three in a row across the run, so it is never switched off.
+    expect(h.events.some((e) => e.type === 'log' && /off for the rest of this run/.test(e.message ?? ''))).toBe(false);
+    expect(h.attempts.forEpisode(id).filter((a) => a.engineId === 'a' && a.status === 'accepted').length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('a job parked after a stall is watched during the run: its late clip is used as soon as it exists, and the shot stops trying other engines', async () => {
+    const lateMs = 600;
+    h = new PipelineHarness({
+      engines: ['a', 'b', 'c'],
+      behaviours: {
+        a: { latencyMs: () => lateMs },
+        // b is slower than a's late result: the clip of a must win, b's paid clip stays an alternate take.
+        b: { latencyMs: () => 2_500 },
+      },
+    });
+    const id = h.createEpisode(board(1));
+    const started = Date.now();
+    const result = await h.run(id, { stallTimeoutMs: (spec) => (spec.id === 'a' ? 100 : 60_000) });
+    expect(result.status).toBe('completed');
+    const attempts = h.attempts.forEpisode(id);
+    expect(attempts.map((a) => `${a.engineId}:${a.status}`)).toEqual(['a:accepted', 'b:collected']);
+    expect(submitsTo('c')).toHaveLength(0);
+    const accepted = h.events.find((e) => e.type === 'shot' && e.state === 'accepted' && e.message === 'late result collected');
+    expect(accepted).toBeDefined();
+    // Accepted while b was still running, not at the end of the run: b's clip arrived after and was kept aside.
+    const bStillPolling = h.events.slice(h.events.indexOf(accepted!)).some((e) => e.type === 'shot' && e.state === 'polling' && e.engineId === 'b');
+    expect(bStillPolling).toBe(true);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2_500);
+    expect(h.chargedMicros(id)).toBe(h.provider.billedMicros);
+    expect(h.ledgerProblems(id)).toEqual([]);
+  });
+});

@@ -18,7 +18,7 @@ import type { EpisodeRecord, EpisodeStore } from '../store/episodes';
 import { currentRunner, HEARTBEAT_INTERVAL_MS } from '../store/runner-identity';
 import { clipStat, sha256Of, type AttemptLimits, type AttemptRunnerDeps, type ClipGate, type PipelineStep } from './attempt/run-attempt';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
-import { collectLateResults } from './late-results';
+import { collectLateResults, watchLateResults } from './late-results';
 import { RunEngineState, type HealthLog } from './run-state';
 import { Semaphore } from './semaphore';
 import { runShot, type ChainCandidate } from './shot-runner';
@@ -106,7 +106,13 @@ async function runClaimed(episode: EpisodeRecord, deps: EpisodeRunnerDeps, optio
     const plans = deps.plan(episode, todoShots, deps.attempts.budgetLeft(episodeId, episode.budgetMicros), state.disabledProviderIds());
     for (const record of todo) deps.episodes.setShotPlan(episodeId, record.shotId, plans.get(record.shotId)?.view ?? null);
 
-    await generateShots(episode, todoShots, plans, state, deps, options);
+    // Jobs parked by a stall are watched while the other shots generate: a late clip is used the moment it exists.
+    const watcher = watchLateResults(episode, deps, episode.budgetMicros, signal);
+    try {
+      await generateShots(episode, todoShots, plans, state, deps, options);
+    } finally {
+      await watcher.stop();
+    }
     await collectLateResults(episode, deps, episode.budgetMicros, signal);
 
     const failedShots = deps.episodes
@@ -192,11 +198,12 @@ async function generateShots(
         },
         options.signal,
       );
-      if (outcome.status === 'failed') {
+      // A parked job of this shot may have delivered meanwhile (the watcher accepted it): that clip stands.
+      if (outcome.status === 'failed' && !deps.attempts.acceptedFor(episode.id, shot.id)) {
         const reason = plan && plan.chain.length === 0 ? noEngineReason(plan.view) : outcome.reason;
         deps.episodes.setShotStatus(episode.id, shot.id, 'failed', reason);
         deps.emit({ episodeId: episode.id, shotId: shot.id, type: 'shot', state: 'failed', message: reason });
-      } else {
+      } else if (outcome.status === 'accepted') {
         deps.emit({ episodeId: episode.id, shotId: shot.id, type: 'shot', state: 'accepted', engineId: outcome.attempt.engineId });
       }
     }),

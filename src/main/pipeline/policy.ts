@@ -15,6 +15,8 @@ export interface KindPolicy {
   engineEffect: 'none' | 'cool_down' | 'disable_provider_for_run';
   /** The engine itself misbehaved. Refused prompts, bad requests, account problems and the user's cancel say nothing about its health. */
   countsAgainstHealth: boolean;
+  /** Several of these in a row, across shots, switch the engine off for the run (circuit-breaker.ts): it is down, not unlucky. */
+  tripsCircuitBreaker: boolean;
   /** The engine will refuse this shot the same way on a later run, so a resume does not try it there again. */
   permanentForShot: boolean;
   /**
@@ -45,6 +47,7 @@ export const ERROR_POLICY: Readonly<Record<ErrorKind, KindPolicy>> = {
     delay: 'retry_after',
     engineEffect: 'cool_down',
     countsAgainstHealth: false,
+    tripsCircuitBreaker: false,
     permanentForShot: false,
     onPoll: 'poll_again',
     onDownload: 'retry',
@@ -57,6 +60,7 @@ export const ERROR_POLICY: Readonly<Record<ErrorKind, KindPolicy>> = {
     delay: 'backoff',
     engineEffect: 'none',
     countsAgainstHealth: true,
+    tripsCircuitBreaker: true,
     permanentForShot: false,
     onPoll: 'poll_again',
     onDownload: 'retry',
@@ -69,6 +73,7 @@ export const ERROR_POLICY: Readonly<Record<ErrorKind, KindPolicy>> = {
     delay: 'none',
     engineEffect: 'none',
     countsAgainstHealth: true,
+    tripsCircuitBreaker: false,
     permanentForShot: false,
     onPoll: 'poll_again',
     onDownload: 'retry',
@@ -81,6 +86,7 @@ export const ERROR_POLICY: Readonly<Record<ErrorKind, KindPolicy>> = {
     delay: 'none',
     engineEffect: 'none',
     countsAgainstHealth: false,
+    tripsCircuitBreaker: false,
     permanentForShot: true,
     onPoll: 'keep_job',
     onDownload: 'retry',
@@ -93,6 +99,7 @@ export const ERROR_POLICY: Readonly<Record<ErrorKind, KindPolicy>> = {
     delay: 'none',
     engineEffect: 'none',
     countsAgainstHealth: false,
+    tripsCircuitBreaker: false,
     permanentForShot: true,
     onPoll: 'keep_job',
     onDownload: 'retry',
@@ -105,6 +112,7 @@ export const ERROR_POLICY: Readonly<Record<ErrorKind, KindPolicy>> = {
     delay: 'none',
     engineEffect: 'disable_provider_for_run',
     countsAgainstHealth: false,
+    tripsCircuitBreaker: false,
     permanentForShot: false,
     onPoll: 'keep_job',
     onDownload: 'retry',
@@ -117,6 +125,7 @@ export const ERROR_POLICY: Readonly<Record<ErrorKind, KindPolicy>> = {
     delay: 'none',
     engineEffect: 'disable_provider_for_run',
     countsAgainstHealth: false,
+    tripsCircuitBreaker: false,
     permanentForShot: false,
     onPoll: 'keep_job',
     onDownload: 'retry',
@@ -129,6 +138,7 @@ export const ERROR_POLICY: Readonly<Record<ErrorKind, KindPolicy>> = {
     delay: 'none',
     engineEffect: 'none',
     countsAgainstHealth: false,
+    tripsCircuitBreaker: false,
     permanentForShot: false,
     onPoll: 'keep_job',
     onDownload: 'renew_output',
@@ -141,6 +151,7 @@ export const ERROR_POLICY: Readonly<Record<ErrorKind, KindPolicy>> = {
     delay: 'none',
     engineEffect: 'none',
     countsAgainstHealth: true,
+    tripsCircuitBreaker: false,
     permanentForShot: false,
     onPoll: 'keep_job',
     onDownload: 'retry',
@@ -153,6 +164,7 @@ export const ERROR_POLICY: Readonly<Record<ErrorKind, KindPolicy>> = {
     delay: 'none',
     engineEffect: 'none',
     countsAgainstHealth: false,
+    tripsCircuitBreaker: false,
     permanentForShot: false,
     onPoll: 'keep_job',
     onDownload: 'retry',

@@ -5,6 +5,7 @@
  */
 import type { EngineHealth, ProviderId } from '../../shared/domain';
 import type { ErrorKind } from '../../shared/errors';
+import { CircuitBreaker } from './circuit-breaker';
 import { policyFor } from './policy';
 
 /** The slice of the health repository the pipeline writes to. */
@@ -18,6 +19,7 @@ export interface HealthLog {
 export class RunEngineState {
   /** Provider id -> why its account is off for this run (auth or quota failures). */
   private readonly disabledProviders = new Map<ProviderId, string>();
+  private readonly breaker = new CircuitBreaker();
 
   constructor(
     private readonly health: HealthLog,
@@ -40,8 +42,9 @@ export class RunEngineState {
     if (!this.disabledProviders.has(provider)) this.disabledProviders.set(provider, `${provider} account: ${reason}`);
   }
 
+  /** Why the engine is off for this run: its provider account failed, or its circuit breaker opened. */
   disabledReason(engineId: string): string | undefined {
-    return this.disabledProviders.get(this.providerOf(engineId));
+    return this.disabledProviders.get(this.providerOf(engineId)) ?? this.breaker.openReason(engineId);
   }
 
   /** Provider ids switched off, as the router's `disabledForRun` takes them. */
@@ -50,10 +53,14 @@ export class RunEngineState {
   }
 
   recordSuccess(engineId: string, latencyMs: number): void {
+    this.breaker.recordSuccess(engineId);
     this.health.recordSuccess(engineId, latencyMs);
   }
 
-  recordFailure(engineId: string, kind: ErrorKind): void {
-    if (policyFor(kind).countsAgainstHealth) this.health.recordFailure(engineId, kind);
+  /** Returns the reason when this failure switched the engine off for the run. */
+  recordFailure(engineId: string, kind: ErrorKind, message: string = kind): string | undefined {
+    const policy = policyFor(kind);
+    if (policy.countsAgainstHealth) this.health.recordFailure(engineId, kind);
+    return this.breaker.recordFailure(engineId, policy.tripsCircuitBreaker, `${kind}: ${message}`);
   }
 }

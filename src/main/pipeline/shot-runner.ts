@@ -68,11 +68,14 @@ export async function runShot(job: ShotJob, deps: ShotRunnerDeps, signal: AbortS
     const candidate = job.chain.find((c) => c.engineId === left.engineId);
     const outcome = await withSlots(left.engineId, deps, signal, () => runTimed(left, job, deps, candidate, signal));
     if (outcome.status === 'accepted') return outcome;
+    if (outcome.status === 'collected') return { status: 'accepted', attempt: deps.attempts.acceptedFor(job.episodeId, job.shotId) ?? outcome.attempt };
     if (isHalting(outcome)) return { status: 'failed', reason: outcome.message };
     await sleep(settle(outcome, queue, failures, deps, notes), signal);
   }
 
   while (queue.length > 0) {
+    const lateClip = deps.attempts.acceptedFor(job.episodeId, job.shotId);
+    if (lateClip) return { status: 'accepted', attempt: lateClip };
     if (attemptsThisRun >= deps.maxAttemptsPerShot) {
       notes.push(`gave up after ${deps.maxAttemptsPerShot} attempts`);
       break;
@@ -104,6 +107,7 @@ export async function runShot(job: ShotJob, deps: ShotRunnerDeps, signal: AbortS
     });
     if (outcome === null) continue;
     if (outcome.status === 'accepted') return outcome;
+    if (outcome.status === 'collected') return { status: 'accepted', attempt: deps.attempts.acceptedFor(job.episodeId, job.shotId) ?? outcome.attempt };
     if (isHalting(outcome)) return { status: 'failed', reason: [...notes, outcome.message].join('; ') };
     await sleep(settle(outcome, queue, failures, deps, notes), signal);
   }
@@ -128,8 +132,9 @@ function settle(outcome: Exclude<AttemptOutcome, { status: 'accepted' } | Haltin
   }
   if (outcome.status !== 'failed' && outcome.status !== 'timed_out') throw new Error(`unexpected ${outcome.status} outcome in a live run`);
   const { error } = outcome;
-  deps.state.recordFailure(engineId, error.kind);
   notes.push(`${engineId}: ${error.kind}: ${error.message}`);
+  const opened = deps.state.recordFailure(engineId, error.kind, error.message);
+  if (opened) deps.emit({ episodeId: outcome.attempt.episodeId, shotId: outcome.attempt.shotId, type: 'log', message: `${engineId} is off for the rest of this run: ${opened}` });
   // A parked job is still alive: trying this engine again would pay for the shot twice.
   if (outcome.status === 'timed_out') failures.exhaust(engineId);
   const decision = decide({ kind: error.kind, failuresOfKind: failures.add(engineId, error.kind), retryAfterMs: error.details.retryAfterMs, backoff: deps.backoff, random: deps.random });

@@ -90,6 +90,14 @@ export class AttemptStore {
     return rows.map(toAttempt);
   }
 
+  /** The shot's accepted attempt, if it has one (a late result may have been accepted while other engines were tried). */
+  acceptedFor(episodeId: string, shotId: string): AttemptRecord | undefined {
+    const row = this.db.prepare(`SELECT * FROM attempts WHERE episode_id = ? AND shot_id = ? AND status = 'accepted' ORDER BY attempt_no LIMIT 1`).get(episodeId, shotId) as
+      | AttemptRow
+      | undefined;
+    return row ? toAttempt(row) : undefined;
+  }
+
   forEpisode(episodeId: string, statuses?: readonly AttemptStatus[]): AttemptRecord[] {
     const filter = statuses ? `AND status IN (${statuses.map(() => '?').join(', ')})` : '';
     const rows = this.db

@@ -72,7 +72,8 @@ async function advance(context: AttemptContext, attempt: AttemptRecord): Promise
 
 async function gateStep(context: AttemptContext, attempt: AttemptRecord): Promise<StepResult> {
   const { deps, signal } = context;
-  if (context.policy.mode === 'collect' && shotAlreadyHasClip(context, attempt)) return { status: 'collected', attempt: deps.attempts.markCollected(attempt.id) };
+  // First clip in wins: a late result that arrived while this one was generating (or the other way round) stays an alternate take.
+  if (shotAlreadyHasClip(context, attempt)) return { status: 'collected', attempt: deps.attempts.markCollected(attempt.id) };
   context.deps.emit({ episodeId: attempt.episodeId, shotId: attempt.shotId, type: 'shot', state: 'gating', engineId: attempt.engineId });
   const verdict = await deps.gate({ path: attempt.clipPath!, sha256: attempt.clipSha256! }, attempt, signal);
   await context.step('gated', attempt.id);
