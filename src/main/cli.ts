@@ -7,6 +7,10 @@ import { resolve } from 'node:path';
 import { CancelledError } from '../shared/errors';
 import { parseCommand, USAGE, type Command } from './cli/args';
 import { formatEnginesTable } from './cli/engines-table';
+import { runKeysCommand } from './cli/keys-command';
+import type { SecretInput } from './cli/secret-prompt';
+import { openProviderKeys } from './secrets/open-keys';
+import { ProviderKeys } from './secrets/provider-keys';
 import { describeError, noteLostOutput, reportError } from './cli/error-report';
 import { EXIT, type ExitCode } from './cli/exit-codes';
 import { safeOutput, type OutputStream, type SafeOutput } from './cli/output';
@@ -23,6 +27,8 @@ export { EXIT, EXIT_CODE_TABLE, type ExitCode } from './cli/exit-codes';
 export interface CliStreams {
   stdout: OutputStream;
   stderr: OutputStream;
+  /** Where `keys set` reads a key when no terminal is attached; default process.stdin. */
+  stdin?: SecretInput;
 }
 
 interface CliOutput {
@@ -30,7 +36,7 @@ interface CliOutput {
   stderr: SafeOutput;
 }
 
-type RunCommand = Exclude<Command, { name: 'help' }>;
+type RunCommand = Exclude<Command, { name: 'help' } | { name: 'keys' }>;
 
 /** How long the end of a run waits to learn whether the report reached stdout. */
 const OUTPUT_SETTLE_MS = 250;
@@ -53,13 +59,25 @@ export async function main(argv: string[], streams: CliStreams = process, studio
     return EXIT.ok;
   }
 
+  if (command.name === 'keys') {
+    try {
+      const keys = studioConfig.keys instanceof ProviderKeys ? studioConfig.keys : await openProviderKeys(process.env);
+      return await runKeysCommand(command, keys, { stdin: streams.stdin ?? process.stdin, stdout: io.stdout, stderr: io.stderr });
+    } catch (error) {
+      return reportError(error, io.stderr, { cancelled: false, debug });
+    } finally {
+      await io.stdout.settle(OUTPUT_SETTLE_MS);
+    }
+  }
+
   const cancel = new AbortController();
   // Only for the real process: a test that passes its own streams keeps its runner's handlers.
   const stopCrashHandler = streams === process ? exitOnCrash(io.stderr, debug) : () => {};
   let studio: StudioServices | undefined;
   let code: ExitCode;
   try {
-    studio = openStudio({ ...studioConfig, dataDir: resolve(command.dataDir ?? defaultDataDir()), log: debug ? (line) => io.stderr.write(`${line}\n`) : undefined });
+    const keys = studioConfig.keys ?? (await openProviderKeys(studioConfig.env ?? process.env));
+    studio = openStudio({ ...studioConfig, keys, dataDir: resolve(command.dataDir ?? defaultDataDir()), log: debug ? (line) => io.stderr.write(`${line}\n`) : undefined });
     code = await run(command, studio, io, cancel);
   } catch (error) {
     code = reportError(error, io.stderr, { cancelled: cancel.signal.aborted, debug });

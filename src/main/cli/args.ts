@@ -14,6 +14,11 @@ export const USAGE = `Usage:
   shotline resume [episode-id] [--budget USD] [--concurrency N] [--strict]
                   [--allow-partial] [--resubmit-unknown] [--data-dir DIR] [--json]
   shotline engines [--data-dir DIR] [--json]
+  shotline engines set <engine-id> <field>=<value>... [--data-dir DIR]
+  shotline engines add <engine-id> provider=<openai|comfyui> <field>=<value>... [--data-dir DIR]
+  shotline keys list [--json]
+  shotline keys set <provider>          (the key is read from a hidden prompt or standard input)
+  shotline keys delete <provider>
   shotline costs [--held] [--data-dir DIR] [--json]
 
 Options:
@@ -29,6 +34,11 @@ Options:
                         this storyboard (its shots are generated, and paid for, again)
   --held                list the money still reserved for jobs, and why
   --json                print machine-readable JSON on stdout
+
+Engine fields (engines set / add): enabled=true|false, price=USD per second (yours, not an
+estimate), base-url=URL, concurrency=N, model=NAME; \`field=\` with no value removes your setting.
+engines add also takes like=<engine-id> (copy its limits), workflow=FILE (ComfyUI), name=TEXT.
+Keys: runway, gemini, kling, luma, openai; environment variables win over the keychain.
 
 Resume without an episode id continues the most recent interrupted, cancelled or failed render.
 Data directory: --data-dir, else SHOTLINE_HOME, else the desktop app's folder.
@@ -49,7 +59,10 @@ export interface MoneyFlags {
 export type Command =
   | ({ name: 'render'; storyboard: string; out: string; mode?: RenderMode; budget?: number; concurrency?: number; strict: boolean; fresh: boolean } & MoneyFlags & CommonFlags)
   | ({ name: 'resume'; episodeId?: string; budget?: number; concurrency?: number; strict: boolean } & MoneyFlags & CommonFlags)
-  | ({ name: 'engines' } & CommonFlags)
+  | ({ name: 'engines'; action: 'list' } & CommonFlags)
+  | ({ name: 'engines'; action: 'set' | 'add'; engineId: string; fields: Record<string, string> } & CommonFlags)
+  | ({ name: 'keys'; action: 'list' } & CommonFlags)
+  | ({ name: 'keys'; action: 'set' | 'delete'; provider: string } & CommonFlags)
   | ({ name: 'costs'; held: boolean } & CommonFlags)
   | { name: 'help' };
 
@@ -74,6 +87,7 @@ const ALLOWED: Record<string, Flag[]> = {
   render: ['out', 'mode', 'budget', 'concurrency', 'strict', 'fresh', 'allow-partial', 'resubmit-unknown', 'data-dir', 'json'],
   resume: ['budget', 'concurrency', 'strict', 'allow-partial', 'resubmit-unknown', 'data-dir', 'json'],
   engines: ['data-dir', 'json'],
+  keys: ['json'],
   costs: ['held', 'data-dir', 'json'],
 };
 
@@ -126,10 +140,39 @@ export function parseCommand(argv: string[]): Command {
     case 'costs':
       if (rest.length > 0) throw new UserError(`costs: unexpected argument "${rest[0]}"`);
       return { name, held: values.held, ...common };
+    case 'engines':
+      return parseEnginesCommand(rest, common);
     default:
-      if (rest.length > 0) throw new UserError(`${name}: unexpected argument "${rest[0]}"`);
-      return { name: name as 'engines', ...common };
+      return parseKeysCommand(rest, common);
   }
+}
+
+function parseEnginesCommand([action, engineId, ...assignments]: string[], common: CommonFlags): Command {
+  if (action === undefined) return { name: 'engines', action: 'list', ...common };
+  if (action !== 'set' && action !== 'add') throw new UserError(`engines: unknown action "${action}" (expected set or add)\n\n${USAGE}`);
+  if (!engineId) throw new UserError(`engines ${action}: expected an engine id`);
+  if (assignments.length === 0) throw new UserError(`engines ${action} ${engineId}: expected at least one field=value`);
+  const fields: Record<string, string> = {};
+  for (const assignment of assignments) {
+    const at = assignment.indexOf('=');
+    if (at <= 0) throw new UserError(`engines ${action}: "${assignment}" is not field=value`);
+    const field = assignment.slice(0, at).trim();
+    if (Object.hasOwn(fields, field)) throw new UserError(`engines ${action}: ${field} is given twice`);
+    fields[field] = assignment.slice(at + 1);
+  }
+  return { name: 'engines', action, engineId, fields, ...common };
+}
+
+function parseKeysCommand([action, provider, ...extra]: string[], common: CommonFlags): Command {
+  if (action === 'list' || action === undefined) {
+    if (provider !== undefined) throw new UserError(`keys list: unexpected argument "${provider}"`);
+    return { name: 'keys', action: 'list', ...common };
+  }
+  if (action !== 'set' && action !== 'delete') throw new UserError(`keys: unknown action "${action}" (expected list, set or delete)`);
+  if (!provider) throw new UserError(`keys ${action}: expected a provider (runway, gemini, kling, luma, openai)`);
+  // A key given here would stay in the shell's history and show in \`ps\`: it is refused, not stored.
+  if (extra.length > 0) throw new UserError(`keys ${action}: unexpected argument after the provider; a key is never taken from the command line (type it at the prompt or pipe it on standard input)`);
+  return { name: 'keys', action, provider, ...common };
 }
 
 function parseMode(value: string): RenderMode {

@@ -6,7 +6,7 @@
  * to go on without a keychain. Secret values never appear in these errors.
  */
 import { createRequire } from 'node:module';
-import { ShotlineError } from '../../shared/errors';
+import { UserError } from '../../shared/errors';
 
 export const KEYCHAIN_SERVICE = 'Shotline';
 
@@ -19,7 +19,8 @@ export interface SecretStore {
   remove(account: string, signal?: AbortSignal): Promise<boolean>;
 }
 
-export class KeychainUnavailableError extends ShotlineError {
+/** A UserError: the fix is on the user's side (start a Secret Service, or use environment variables). */
+export class KeychainUnavailableError extends UserError {
   override name = 'KeychainUnavailableError';
   constructor(readonly reason: string) {
     super(
