@@ -42,7 +42,7 @@ function ctx(engine: EngineSpec, patch: Partial<RouterContext> = {}): RouterCont
     mode: 'final',
     output: { resolution: '1080p', aspect: '16:9' },
     remainingBudgetMicros: null,
-    hasKey: () => true,
+    hasKey: (provider: ProviderId) => provider !== 'comfyui', // ComfyUI is configured by a URL, which these tests do not set
     hasAdapter: () => true,
     chains: {},
     ...patch,

@@ -15,7 +15,7 @@ function ctx(patch: Partial<RouterContext> = {}): RouterContext {
     mode: 'final',
     output: { resolution: '720p', aspect: '16:9' },
     remainingBudgetMicros: null,
-    hasKey: () => true,
+    hasKey: (provider: ProviderId) => provider !== 'comfyui', // ComfyUI is configured by a URL, which these tests do not set
     hasAdapter: () => true,
     chains: SEED.chains,
     ...patch,

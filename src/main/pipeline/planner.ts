@@ -34,6 +34,7 @@ export function routerContext(deps: PlannerDeps, episode: Pick<EpisodeRecord, 'm
     output: { resolution: episode.storyboard.output.resolution, aspect: episode.storyboard.output.aspect },
     remainingBudgetMicros,
     hasKey: (provider) => deps.keys.hasKey(provider),
+    keychainProblem: deps.keys.keychainStatus ?? undefined,
     hasAdapter: (provider) => deps.catalog.hasAdapter(provider),
     chains: deps.registry.chains(),
     disabledForRun: disabled,

@@ -8,7 +8,7 @@ import type { ProviderId } from '../../shared/domain';
 
 export interface ProviderAccess {
   credential: 'key' | 'baseUrl' | 'none';
-  /** Environment variables the CLI falls back to when the keychain has nothing. */
+  /** Environment variables that supply the key (or, for a self-hosted provider, its URL). */
   envVars: readonly string[];
   /** How to fix a missing credential, in words for a rejection reason. */
   hint: string;
@@ -17,7 +17,7 @@ export interface ProviderAccess {
 export const PROVIDER_ACCESS: Readonly<Record<ProviderId, ProviderAccess>> = {
   animatic: { credential: 'none', envVars: [], hint: '' },
   scripted: { credential: 'none', envVars: [], hint: '' },
-  comfyui: { credential: 'baseUrl', envVars: [], hint: "set the engine's base URL in settings" },
+  comfyui: { credential: 'baseUrl', envVars: ['COMFYUI_URL'], hint: 'set COMFYUI_URL, or the engine\'s base URL with `shotline engines set <id> base-url=http://host:8188`' },
   runway: { credential: 'key', envVars: ['RUNWAYML_API_SECRET'], hint: 'set RUNWAYML_API_SECRET or add it to the keychain' },
   gemini: {
     credential: 'key',

@@ -17,6 +17,8 @@ export interface RouterContext {
   /** Money left for this episode; null means no limit. */
   remainingBudgetMicros: number | null;
   hasKey(provider: ProviderId): boolean;
+  /** Why the OS keychain could not be read, when it could not: said beside every "no key" rejection. */
+  keychainProblem?: string;
   hasAdapter(provider: ProviderId): boolean;
   chains: Record<string, string[]>;
   /** Engine ids, or provider ids, switched off for the rest of this run (auth or quota failures). */
