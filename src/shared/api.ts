@@ -159,6 +159,24 @@ export interface CostSummary {
   totalMicros: number;
   /** What previewing saved: the estimated cost of generating previewed shots on their final-mode engines, minus what the preview cost. */
   previewSaving: { previewSpentMicros: number; finalEstimateMicros: number; savedMicros: number; episodes: number };
+  /** Every time a shot left an engine for another (or ran out of engines), newest first: why, and what the failed try cost. */
+  fallbacks: FallbackRecord[];
+}
+
+export interface FallbackRecord {
+  episodeId: string;
+  title: string;
+  shotId: string;
+  engineId: string;
+  errorKind: string;
+  reason: string;
+  costMicros: number;
+  /** The engine the shot went to next; null when no other engine was tried. */
+  nextEngineId: string | null;
+  /** The engine that made the shot in the end; null while it has none. */
+  madeByEngineId: string | null;
+  /** Epoch ms the failed attempt ended. */
+  at: number;
 }
 
 export interface StudioApi {

@@ -55,6 +55,7 @@ function fakeStudio() {
       byMode: [],
       totalMicros: 0,
       previewSaving: { previewSpentMicros: 0, finalEstimateMicros: 0, savedMicros: 0, episodes: 0 },
+      fallbacks: [],
     }),
     onProgress(listener) {
       listeners.add(listener);

@@ -27,6 +27,9 @@ export function formatRenderReport(report: RenderReport): string {
   return lines.join('\n');
 }
 
+/** A long history prints its recent fallbacks; the JSON has all. */
+const MAX_FALLBACK_LINES = 30;
+
 export function formatCosts(summary: CostSummary): string {
   const lines: string[] = [`Total spent: ${formatUsd(summary.totalMicros)}`, '', 'By engine:'];
   if (summary.byEngine.length === 0) lines.push('  (no attempts yet)');
@@ -45,6 +48,15 @@ export function formatCosts(summary: CostSummary): string {
     lines.push(
       `  ${s.episodes} preview render(s) cost ${formatUsd(s.previewSpentMicros)}; generating them in final mode would have cost about ${formatUsd(s.finalEstimateMicros)}: saved ${formatUsd(s.savedMicros)}`,
     );
+  lines.push('', 'Fallbacks (newest first):');
+  if (summary.fallbacks.length === 0) lines.push('  none: every shot was made by the first engine it tried');
+  for (const row of summary.fallbacks.slice(0, MAX_FALLBACK_LINES)) {
+    const next = row.nextEngineId ? ` -> ${row.nextEngineId}` : ' -> no other engine';
+    const made = row.madeByEngineId ? `made by ${row.madeByEngineId}` : 'not made';
+    lines.push(`  ${row.title}, shot ${row.shotId}: ${row.engineId}${next} (${made}); ${formatUsd(row.costMicros)} for the failed try`);
+    lines.push(`    ${row.errorKind}: ${row.reason}`);
+  }
+  if (summary.fallbacks.length > MAX_FALLBACK_LINES) lines.push(`  ... and ${summary.fallbacks.length - MAX_FALLBACK_LINES} more (--json lists them all)`);
   return lines.join('\n');
 }
 

@@ -2,7 +2,7 @@
  * Read models over the store: the episode view (shots, attempts, money) and the cost
  * summaries behind `shotline costs`. Queries only; nothing here writes.
  */
-import type { AttemptView, CostSummary, EpisodeView, HeldReservation, ShotView } from '../../shared/api';
+import type { AttemptView, CostSummary, EpisodeView, FallbackRecord, HeldReservation, ShotView } from '../../shared/api';
 import type { RenderMode } from '../../shared/domain';
 import type { Db } from './database';
 import type { AttemptStore } from './attempts';
@@ -79,7 +79,35 @@ export function costSummary(db: Db): CostSummary {
     )
     .all() as { mode: RenderMode; spentMicros: number }[];
   const totalMicros = byMode.reduce((sum, m) => sum + m.spentMicros, 0);
-  return { byEngine, byEpisode, byMode, totalMicros, previewSaving: previewSaving(db) };
+  return { byEngine, byEpisode, byMode, totalMicros, previewSaving: previewSaving(db), fallbacks: fallbacks(db) };
+}
+
+/**
+ * Fallbacks: the last failed attempt of a shot on each engine it left (retries on the same
+ * engine are one fallback, told by their last reason), with the engine tried next and
+ * the one that made the shot. A user's cancel is not a fallback.
+ */
+function fallbacks(db: Db): FallbackRecord[] {
+  const rows = db
+    .prepare(
+      `SELECT a.episode_id AS episodeId, e.title, a.shot_id AS shotId, a.engine_id AS engineId, a.attempt_no AS attemptNo,
+              a.status, a.error_kind AS errorKind, a.error_message AS reason, COALESCE(a.actual_micros, 0) AS costMicros,
+              COALESCE(a.finished_at, a.created_at) AS at,
+              (SELECT x.engine_id FROM attempts x WHERE x.episode_id = a.episode_id AND x.shot_id = a.shot_id AND x.status = 'accepted' LIMIT 1) AS madeByEngineId
+       FROM attempts a JOIN episodes e ON e.id = a.episode_id
+       ORDER BY a.episode_id, a.shot_id, a.attempt_no`,
+    )
+    .all() as (Omit<FallbackRecord, 'nextEngineId'> & { attemptNo: number; status: string; errorKind: string | null })[];
+  const found: FallbackRecord[] = [];
+  rows.forEach((row, i) => {
+    if (row.errorKind === null || row.errorKind === 'cancelled') return;
+    const later = rows.slice(i + 1).filter((r) => r.episodeId === row.episodeId && r.shotId === row.shotId);
+    // A retry on the same engine comes next: this failure is not where the shot left the engine.
+    if (later[0]?.engineId === row.engineId) return;
+    const { attemptNo: _no, status: _status, ...record } = row;
+    found.push({ ...record, errorKind: row.errorKind, reason: row.reason ?? row.errorKind, nextEngineId: later[0]?.engineId ?? null });
+  });
+  return found.sort((a, b) => b.at - a.at);
 }
 
 /**
