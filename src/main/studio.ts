@@ -127,7 +127,7 @@ export class StudioServices {
     return this.registry.list().map((spec) => ({
       spec,
       health: health.get(spec.id) ?? emptyHealth(spec.id),
-      keyConfigured: this.keys.hasKey(spec.provider),
+      keyConfigured: this.keys.hasKey(spec.provider, spec),
       adapterAvailable: this.catalog.hasAdapter(spec.provider),
     }));
   }

@@ -107,6 +107,11 @@ export interface EngineSpec {
   previewOnly: boolean;
   enabled: boolean;
   baseUrl?: string;
+  /**
+   * ComfyUI only: the API-format workflow JSON the engine fills and queues. A relative
+   * path (the shipped seed) resolves against the resources folder; a user's is absolute.
+   */
+  workflow?: string;
   notes?: string;
 }
 

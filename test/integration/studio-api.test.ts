@@ -49,7 +49,7 @@ describe('Studio API', () => {
       expect(costs.byMode).toEqual([{ mode: 'preview', spentMicros: 0 }]);
       const engines = await studio.api.listEngines();
       expect(engines.find((e) => e.spec.id === 'animatic')).toMatchObject({ adapterAvailable: true, keyConfigured: true });
-      expect(engines.find((e) => e.spec.id === 'veo-3.1')).toMatchObject({ adapterAvailable: false, keyConfigured: false });
+      expect(engines.find((e) => e.spec.id === 'veo-3.1')).toMatchObject({ adapterAvailable: true, keyConfigured: false });
     } finally {
       studio.close();
     }

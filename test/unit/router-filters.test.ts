@@ -106,7 +106,7 @@ describe('hard filters', () => {
   it('does not ask for keys for offline engines', () => {
     const animatic = spec({ id: 'animatic', provider: 'animatic' as ProviderId, pricing: [], priceSource: 'free' });
     expect(verdict(animatic, { hasKey: () => false, mode: 'preview' }).filter).toBe('passed');
-    expect(verdict(spec({ provider: 'comfyui', baseUrl: 'http://127.0.0.1:8188' }), { hasKey: () => false }).filter).toBe('passed');
+    expect(verdict(spec({ provider: 'comfyui', baseUrl: 'http://127.0.0.1:8188' }), { hasKey: (_provider: ProviderId, engine?: { baseUrl?: string }) => Boolean(engine?.baseUrl) }).filter).toBe('passed');
   });
 
   it('never rejects or demotes a cooling engine: it keeps its place with a not-before time', () => {

@@ -85,7 +85,7 @@ function durationsLabel(durations: EngineSpec['durations']): string {
 function keyCell({ spec, keyConfigured }: EngineRow): Cell {
   const access = PROVIDER_ACCESS[spec.provider];
   if (access.credential === 'none') return { text: 'n.a.', tint: 'dim' };
-  if (access.credential === 'baseUrl') return spec.baseUrl ? { text: 'url', tint: 'green' } : { text: 'no url', tint: 'yellow' };
+  if (access.credential === 'baseUrl') return keyConfigured ? { text: 'url', tint: 'green' } : { text: 'no url', tint: 'yellow' };
   return keyConfigured ? { text: 'yes', tint: 'green' } : { text: 'no', tint: 'yellow' };
 }
 

@@ -5,6 +5,12 @@
  */
 import type { EngineSpec, ProviderId } from '../../shared/domain';
 import { createAnimaticEngine } from './animatic';
+import { createComfyUIEngine } from './comfyui/adapter';
+import { createGeminiEngine } from './gemini/adapter';
+import { createKlingEngine } from './kling/adapter';
+import { createRunwayEngine } from './runway/adapter';
+import { createOpenAIVideoEngine } from './openai/adapter';
+import { createLumaEngine } from './luma/adapter';
 import type { ProviderCredentials } from '../secrets/keys';
 import type { Engine } from './engine';
 
@@ -22,7 +28,13 @@ export interface AdapterDeps {
 export type EngineFactory = (spec: EngineSpec, deps: AdapterDeps) => Promise<Engine>;
 
 export const BUILT_IN_ADAPTERS: Partial<Record<ProviderId, EngineFactory>> = {
+  luma: createLumaEngine,
+  gemini: createGeminiEngine,
+  comfyui: createComfyUIEngine,
   animatic: async (spec, deps) => createAnimaticEngine(spec, { ffmpeg: await deps.ffmpeg(), workDir: deps.workDir(spec.id), log: deps.log }),
+  kling: (spec, deps) => createKlingEngine(spec, deps),
+  runway: createRunwayEngine,
+  openai: createOpenAIVideoEngine,
 };
 
 export class EngineCatalog {

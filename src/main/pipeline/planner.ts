@@ -33,7 +33,7 @@ export function routerContext(deps: PlannerDeps, episode: Pick<EpisodeRecord, 'm
     mode: episode.mode,
     output: { resolution: episode.storyboard.output.resolution, aspect: episode.storyboard.output.aspect },
     remainingBudgetMicros,
-    hasKey: (provider) => deps.keys.hasKey(provider),
+    hasKey: (provider, engine) => deps.keys.hasKey(provider, engine),
     keychainProblem: deps.keys.keychainStatus ?? undefined,
     hasAdapter: (provider) => deps.catalog.hasAdapter(provider),
     chains: deps.registry.chains(),

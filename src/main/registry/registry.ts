@@ -1,8 +1,8 @@
 /**
  * The engine registry over SQLite: the effective spec of an engine is the shipped seed
  * with the user's overrides laid on top. Overrides are a small whitelist of fields a
- * user may sensibly change (price, on/off, base URL, concurrency, status); everything
- * else is what Shotline ships and is replaced by the next seed upgrade.
+ * user may sensibly change (price, on/off, base URL, ComfyUI workflow, concurrency,
+ * status); everything else is what Shotline ships and is replaced by the next seed upgrade.
  */
 import { z } from 'zod';
 import type { EngineSpec, ProviderId, ProviderSpec } from '../../shared/domain';
@@ -20,13 +20,14 @@ import {
   statusDateSchema,
   statusSchema,
   throwIfProblems,
+  userWorkflowPathSchema,
   zodProblems,
 } from './spec-schema';
 
 /** For a provider the seed does not describe (a test engine, a user's own): generous, and a day's retention. */
 export const DEFAULT_PROVIDER_FIELDS = { concurrency: 16, outputRetentionHours: 24 } as const;
 
-export type OverridableField = 'enabled' | 'baseUrl' | 'concurrency' | 'pricing' | 'status' | 'statusDate';
+export type OverridableField = 'enabled' | 'baseUrl' | 'workflow' | 'concurrency' | 'pricing' | 'status' | 'statusDate';
 export type EngineOverrides = Partial<Pick<EngineSpec, OverridableField>>;
 /** Overrides as a caller hands them in: prices are plain numbers until the schema has checked them. */
 export type EngineOverridesInput = Omit<EngineOverrides, 'pricing'> & { pricing?: { resolution: EngineSpec['pricing'][number]['resolution']; audio: boolean; microsPerSecond: number }[] };
@@ -35,6 +36,7 @@ const overridesSchema = z
   .object({
     enabled: z.boolean().optional(),
     baseUrl: baseUrlSchema.optional(),
+    workflow: userWorkflowPathSchema.optional(),
     concurrency: concurrencySchema.optional(),
     pricing: z.array(microsPriceSchema).optional(),
     status: statusSchema.optional(),

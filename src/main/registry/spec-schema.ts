@@ -3,6 +3,7 @@
  * overrides (prices in micro-dollars). The cross-field rules live in one function so a
  * seed and an override can never disagree about what a consistent price list is.
  */
+import path from 'node:path';
 import { z } from 'zod';
 import { ASPECTS, ENGINE_STATUSES, RESOLUTIONS, SHOT_KINDS, type EnginePrice, type EngineSpec, type ProviderId } from '../../shared/domain';
 import { UserError } from '../../shared/errors';
@@ -25,6 +26,19 @@ export const baseUrlSchema = z.string().refine((value) => {
     return false;
   }
 }, 'must be an http:// or https:// URL');
+
+/**
+ * A ComfyUI engine's workflow file. The shipped seed names one relative to the resources
+ * folder; a user's override must be absolute, since it has no folder to be relative to.
+ */
+export const workflowPathSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(4096, 'must be at most 4096 characters')
+  .refine((value) => !value.includes('\0'), 'must not contain a NUL character')
+  .refine((value) => /\.json$/i.test(value), 'must name a .json file (a workflow exported with "Export (API)")');
+
+export const userWorkflowPathSchema = workflowPathSchema.refine((value) => path.isAbsolute(value), 'must be an absolute path');
 
 export const concurrencySchema = z.number().int('must be a whole number').min(1, 'must be between 1 and 64').max(64, 'must be between 1 and 64');
 
@@ -120,6 +134,7 @@ export const specFieldsSchema = z.object({
   previewOnly: z.boolean().default(false),
   enabled: z.boolean().default(true),
   baseUrl: baseUrlSchema.optional(),
+  workflow: workflowPathSchema.optional(),
   notes: z.string().optional(),
 });
 
@@ -128,9 +143,10 @@ export interface SpecProblem {
   message: string;
 }
 
-type PriceShape = Pick<EngineSpec, 'resolutions' | 'audio' | 'priceSource' | 'status' | 'statusDate' | 'durations' | 'durationRules'> & {
-  pricing: Pick<EnginePrice, 'resolution' | 'audio'>[];
-};
+type PriceShape = Pick<EngineSpec, 'resolutions' | 'audio' | 'priceSource' | 'status' | 'statusDate' | 'durations' | 'durationRules'> &
+  Partial<Pick<EngineSpec, 'provider' | 'workflow'>> & {
+    pricing: Pick<EnginePrice, 'resolution' | 'audio'>[];
+  };
 
 /** Cross-field rules: prices cover what the engine offers, dates accompany status changes. */
 export function specProblems(spec: PriceShape): SpecProblem[] {
@@ -155,6 +171,9 @@ export function specProblems(spec: PriceShape): SpecProblem[] {
         }
       }
     }
+  }
+  if (spec.workflow !== undefined && spec.provider !== undefined && spec.provider !== 'comfyui') {
+    problems.push({ path: ['workflow'], message: `only ComfyUI engines run a workflow, not ${spec.provider}` });
   }
   if ((spec.status === 'retired' || spec.status === 'deprecated') && !spec.statusDate) {
     problems.push({ path: ['statusDate'], message: `is required when status is "${spec.status}"` });

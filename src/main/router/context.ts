@@ -16,7 +16,8 @@ export interface RouterContext {
   output: { resolution: Resolution; aspect: Aspect };
   /** Money left for this episode; null means no limit. */
   remainingBudgetMicros: number | null;
-  hasKey(provider: ProviderId): boolean;
+  /** Whether the provider is configured: its key, or for a self-hosted one its URL (the engine's own, or the environment's). */
+  hasKey(provider: ProviderId, engine?: Pick<EngineSpec, 'baseUrl'>): boolean;
   /** Why the OS keychain could not be read, when it could not: said beside every "no key" rejection. */
   keychainProblem?: string;
   hasAdapter(provider: ProviderId): boolean;

@@ -51,7 +51,7 @@ export const HARD_FILTERS: readonly HardFilter[] = [
     scope: 'context',
     reject: ({ spec }, ctx) => {
       const access = PROVIDER_ACCESS[spec.provider];
-      if (access.credential === 'baseUrl') return spec.baseUrl || ctx.hasKey(spec.provider) ? null : `no base URL configured (${access.hint})`;
+      if (access.credential === 'baseUrl') return ctx.hasKey(spec.provider, spec) ? null : `no base URL configured (${access.hint})`;
       if (access.credential === 'key') return ctx.hasKey(spec.provider) ? null : `no key configured (${access.hint}${ctx.keychainProblem ? `; ${ctx.keychainProblem}` : ''})`;
       return null;
     },

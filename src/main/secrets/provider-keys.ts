@@ -7,7 +7,7 @@
  * slow every poll. Values leave only through `credentials` (to the adapter that sends
  * them) and `secretValues` (to the scrubber); `list` says where a key is, never what.
  */
-import type { ProviderId } from '../../shared/domain';
+import type { EngineSpec, ProviderId } from '../../shared/domain';
 import { UserError } from '../../shared/errors';
 import { PROVIDER_ACCESS } from '../registry/providers';
 import { KeychainUnavailableError, type SecretStore } from './keychain';
@@ -90,8 +90,8 @@ export class ProviderKeys implements KeySource {
     return this.keychainProblem ?? null;
   }
 
-  hasKey(provider: ProviderId): boolean {
-    return this.environment.hasKey(provider) || (isKeyedProvider(provider) && this.fromKeychain.has(provider));
+  hasKey(provider: ProviderId, engine?: Pick<EngineSpec, 'baseUrl'>): boolean {
+    return this.environment.hasKey(provider, engine) || (isKeyedProvider(provider) && this.fromKeychain.has(provider));
   }
 
   credentials(provider: ProviderId): ProviderCredentials | undefined {

@@ -5,6 +5,7 @@
  * would make the test measure ffmpeg instead of the pipeline.
  */
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -42,7 +43,8 @@ export class ClipCache {
   }
 
   private async encode(shape: ClipShape, target: string): Promise<string> {
-    const temp = `${target}.partial.mp4`;
+    // Unique per encode: emulators sharing a clip folder (the fleet, consecutive tests) must not write one temp file.
+    const temp = `${target}.${process.pid}-${randomBytes(4).toString('hex')}.partial.mp4`;
     const video = ['-f', 'lavfi', '-i', `testsrc2=size=${shape.width}x${shape.height}:rate=${shape.fps}`];
     // A tone rather than silence: a gate that checked for audible sound would still pass.
     const audio = shape.audio ? ['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000'] : [];

@@ -23,6 +23,19 @@ export interface FetchClipOptions {
 
 export async function fetchClip(url: string, destinationPath: string, options: FetchClipOptions): Promise<DownloadResult> {
   const response = await (options.fetch ?? fetch)(url, { signal: options.signal, headers: options.headers, redirect: 'follow' });
+  return saveClipResponse(response, destinationPath, options);
+}
+
+/**
+ * Saves a clip from a fetch Response already in hand: one fetched above, or one an SDK
+ * hands back (openai's videos.downloadContent), so both get the same status and
+ * cut-off checks.
+ */
+export async function saveClipResponse(
+  response: Response,
+  destinationPath: string,
+  options: Pick<FetchClipOptions, 'signal' | 'provider' | 'secrets'>,
+): Promise<DownloadResult> {
   if (!response.ok) throw await engineErrorFromResponse(response, { provider: options.provider, operation: 'download', secrets: options.secrets });
   if (!response.body) throw new EngineError('unavailable', `${options.provider} download answered ${response.status} with no body`);
   const declared = Number(response.headers.get('content-length'));

@@ -1,0 +1,54 @@
+/**
+ * The shot's reference image, made the exact size of the video. The /v1/videos protocol
+ * refuses a reference of any other size ("Inpaint image must match the requested width
+ * and height"), and storyboard stills rarely are 1280x720, so the image is scaled to
+ * cover the frame and centre-cropped (never stretched) into a PNG with ffmpeg, in the
+ * engine's work folder, before anything is sent.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { toFile, type Uploadable } from 'openai/uploads';
+import { EngineError } from '../../../shared/errors';
+import { removeQuietly } from '../../media/atomic-file';
+import { runFfmpeg } from '../../media/ffmpeg';
+import { readReferenceImage } from '../common/reference-image';
+
+export interface ReferenceResizeOptions {
+  ffmpeg: () => Promise<{ ffmpeg: string }>;
+  workDir: string;
+  signal: AbortSignal;
+  log?: (line: string) => void;
+}
+
+export async function referenceAtSize(imagePath: string, size: { width: number; height: number }, options: ReferenceResizeOptions): Promise<Uploadable> {
+  // Refuses what is not a PNG, JPEG or WebP by its bytes, before ffmpeg is asked to read it.
+  await readReferenceImage(imagePath);
+  const { width, height } = size;
+  const resized = path.join(options.workDir, `reference-${randomUUID()}.png`);
+  try {
+    await mkdir(options.workDir, { recursive: true });
+    const { ffmpeg } = await options.ffmpeg();
+    await runFfmpeg(
+      ffmpeg,
+      ['-y', '-i', imagePath, '-vf', `scale=${width}:${height}:force_original_aspect_ratio=increase,crop=${width}:${height},setsar=1`, '-frames:v', '1', '-update', '1', resized],
+      { signal: options.signal, log: options.log, timeoutMs: 60_000 },
+    );
+    return await toFile(await readFile(resized), 'reference.png', { type: 'image/png' });
+  } catch (error) {
+    throw stoppedBeforeSending(error, options.signal, `${width}x${height}`);
+  } finally {
+    await removeQuietly(resized);
+  }
+}
+
+/** Nothing has been sent yet, whatever went wrong: no job can exist. */
+function stoppedBeforeSending(error: unknown, signal: AbortSignal, size: string): EngineError {
+  if (signal.aborted) {
+    const timedOut = (signal.reason as { name?: unknown } | undefined)?.name === 'TimeoutError';
+    return new EngineError(timedOut ? 'timeout' : 'cancelled', `submit stopped while the reference image was being resized to ${size}; nothing was sent`, { jobMayExist: false });
+  }
+  if (error instanceof EngineError) return new EngineError(error.kind, error.message, { ...error.details, jobMayExist: false });
+  const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  return new EngineError('unavailable', `reference image could not be resized to ${size} (${why}); nothing was sent`, { jobMayExist: false });
+}
