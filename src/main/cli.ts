@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { CancelledError } from '../shared/errors';
 import { parseCommand, USAGE, type Command } from './cli/args';
 import { formatEnginesTable } from './cli/engines-table';
+import { runEnginesEdit } from './cli/engines-command';
 import { runKeysCommand } from './cli/keys-command';
 import type { SecretInput } from './cli/secret-prompt';
 import { openProviderKeys } from './secrets/open-keys';
@@ -115,6 +116,10 @@ function exitOnCrash(stderr: SafeOutput, debug: boolean): () => void {
 async function run(command: RunCommand, studio: StudioServices, io: CliOutput, cancel: AbortController): Promise<ExitCode> {
   switch (command.name) {
     case 'engines': {
+      if (command.action !== 'list') {
+        io.stdout.write(`${runEnginesEdit(command, studio.registry)}\n`);
+        return EXIT.ok;
+      }
       const rows = studio.engineRows();
       io.stdout.write(command.json ? toJson(rows) : `${formatEnginesTable(rows, { color: io.stdout.isTTY })}\n`);
       return EXIT.ok;

@@ -100,7 +100,8 @@ export interface EngineSpec {
   /** ISO date of the last status change (deprecation or retirement date). */
   statusDate?: string;
   /** Where the price came from; 'estimate' marks figures the provider has not published. */
-  priceSource: 'published' | 'estimate' | 'free';
+  /** 'user': the user set the price (engines set price=..., or their own engine); shown as theirs, never as an estimate. */
+  priceSource: 'published' | 'estimate' | 'free' | 'user';
   /** Suggested poll interval for this provider's jobs. */
   pollIntervalMs: number;
   /** Preview-only engines are never chosen in final mode unless pinned or named in a chain. */

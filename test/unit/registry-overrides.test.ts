@@ -54,7 +54,8 @@ describe('Registry overrides', () => {
     expect(
       problems(() => registry.setOverride('runway-gen4.5', { pricing: [{ resolution: '720p', audio: false, microsPerSecond: 0.5 }] })),
     ).toContain('pricing[0].microsPerSecond: must be whole micro-dollars');
-    expect(problems(() => registry.setOverride('runway-gen4.5', { model: 'x' } as never)).join('\n')).toMatch(/model/);
+    expect(problems(() => registry.setOverride('runway-gen4.5', { model: ' ' }))).toContain('model: must not be empty');
+    expect(problems(() => registry.setOverride('runway-gen4.5', { displayName: 'x' } as never)).join('\n')).toMatch(/displayName/);
     // Nothing was written by the failed calls.
     expect(registry.overridesOf('runway-gen4.5')).toEqual({});
   });

@@ -62,13 +62,14 @@ function statusCell({ spec, adapterAvailable }: EngineRow): Cell {
   return { text: parts.join(', '), tint };
 }
 
-/** "$0.12/s", "$0.20–0.40/s", "free", "~$0.08/s est." */
+/** "$0.12/s", "$0.20–0.40/s", "free", "~$0.08/s est.", "$0.10/s (yours)" */
 export function priceLabel(spec: Pick<EngineSpec, 'pricing' | 'priceSource'>): string {
   const rates = spec.pricing.map((row) => row.microsPerSecond);
   const low = Math.min(...rates);
   const high = Math.max(...rates);
   if (rates.length === 0 || high === 0) return 'free';
   const range = low === high ? `$${usd(low)}/s` : `$${usd(low)}–${usd(high)}/s`;
+  if (spec.priceSource === 'user') return `${range} (yours)`;
   return spec.priceSource === 'estimate' ? `~${range} est.` : range;
 }
 

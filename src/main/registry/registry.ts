@@ -15,10 +15,12 @@ import {
   engineIdSchema,
   formatPath,
   microsPriceSchema,
+  modelNameSchema,
   providerFieldsSchema,
   specProblems,
   statusDateSchema,
   statusSchema,
+  storedSpecSchema,
   throwIfProblems,
   userWorkflowPathSchema,
   zodProblems,
@@ -27,7 +29,7 @@ import {
 /** For a provider the seed does not describe (a test engine, a user's own): generous, and a day's retention. */
 export const DEFAULT_PROVIDER_FIELDS = { concurrency: 16, outputRetentionHours: 24 } as const;
 
-export type OverridableField = 'enabled' | 'baseUrl' | 'workflow' | 'concurrency' | 'pricing' | 'status' | 'statusDate';
+export type OverridableField = 'enabled' | 'model' | 'baseUrl' | 'workflow' | 'concurrency' | 'pricing' | 'status' | 'statusDate';
 export type EngineOverrides = Partial<Pick<EngineSpec, OverridableField>>;
 /** Overrides as a caller hands them in: prices are plain numbers until the schema has checked them. */
 export type EngineOverridesInput = Omit<EngineOverrides, 'pricing'> & { pricing?: { resolution: EngineSpec['pricing'][number]['resolution']; audio: boolean; microsPerSecond: number }[] };
@@ -35,6 +37,7 @@ export type EngineOverridesInput = Omit<EngineOverrides, 'pricing'> & { pricing?
 const overridesSchema = z
   .object({
     enabled: z.boolean().optional(),
+    model: modelNameSchema.optional(),
     baseUrl: baseUrlSchema.optional(),
     workflow: userWorkflowPathSchema.optional(),
     concurrency: concurrencySchema.optional(),
@@ -49,7 +52,10 @@ interface EngineRowDb {
   seed_json: string;
   overrides_json: string;
   in_seed: number;
+  origin: 'seed' | 'user';
 }
+
+const ROW_COLUMNS = 'id, seed_json, overrides_json, in_seed, origin';
 
 export interface ChainEntry {
   name: string;
@@ -66,8 +72,8 @@ export class Registry {
   /** Effective specs, sorted by id. Engines a newer seed dropped are left out unless asked for. */
   list(options: { includeRemoved?: boolean } = {}): EngineSpec[] {
     const sql = options.includeRemoved
-      ? 'SELECT id, seed_json, overrides_json, in_seed FROM engines ORDER BY id'
-      : 'SELECT id, seed_json, overrides_json, in_seed FROM engines WHERE in_seed = 1 ORDER BY id';
+      ? `SELECT ${ROW_COLUMNS} FROM engines ORDER BY id`
+      : `SELECT ${ROW_COLUMNS} FROM engines WHERE in_seed = 1 OR origin = 'user' ORDER BY id`;
     return (this.db.prepare(sql).all() as EngineRowDb[]).map(effective);
   }
 
@@ -99,7 +105,25 @@ export class Registry {
       specProblems(spec).map((p) => `${formatPath(p.path)}: ${p.message}`),
     );
     this.db.prepare('UPDATE engines SET overrides_json = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(merged), this.clock(), id);
-    return spec;
+    return this.get(id)!;
+  }
+
+  /**
+   * Adds the user's own engine (an OpenAI-compatible endpoint, a ComfyUI workflow). It is
+   * theirs for good: seed upgrades leave it alone, and later edits go through setOverride.
+   */
+  addUserEngine(spec: EngineSpec): EngineSpec {
+    const parsed = storedSpecSchema.safeParse(spec);
+    if (!parsed.success) throw new UserError(`invalid engine "${spec.id}"`, zodProblems(parsed.error));
+    throwIfProblems(
+      `invalid engine "${spec.id}"`,
+      specProblems(parsed.data).map((p) => `${formatPath(p.path)}: ${p.message}`),
+    );
+    if (this.row(spec.id)) throw new UserError(`engine "${spec.id}" already exists`, ['choose another id, or change it with `shotline engines set`']);
+    this.db
+      .prepare("INSERT INTO engines (id, seed_json, overrides_json, seed_version, in_seed, origin, updated_at) VALUES (?, ?, '{}', 0, 0, 'user', ?)")
+      .run(spec.id, JSON.stringify(parsed.data), this.clock());
+    return this.get(spec.id)!;
   }
 
   clearOverrides(id: string): EngineSpec {
@@ -171,7 +195,7 @@ export class Registry {
   }
 
   private row(id: string): EngineRowDb | undefined {
-    return this.db.prepare('SELECT id, seed_json, overrides_json, in_seed FROM engines WHERE id = ?').get(id) as EngineRowDb | undefined;
+    return this.db.prepare(`SELECT ${ROW_COLUMNS} FROM engines WHERE id = ?`).get(id) as EngineRowDb | undefined;
   }
 
   private requireRow(id: string): EngineRowDb {
@@ -183,7 +207,9 @@ export class Registry {
 }
 
 function effective(row: EngineRowDb): EngineSpec {
-  return { ...(JSON.parse(row.seed_json) as EngineSpec), ...parseOverrides(row) };
+  const overrides = parseOverrides(row);
+  // A price the user set is theirs, not the seed's estimate or published figure.
+  return { ...(JSON.parse(row.seed_json) as EngineSpec), ...overrides, ...(overrides.pricing ? { priceSource: 'user' as const } : {}) };
 }
 
 function parseOverrides(row: EngineRowDb): EngineOverrides {

@@ -34,9 +34,15 @@ export function seedRegistry(db: Db, seed: RegistrySeed, now: number = Date.now(
     if (storedFingerprint(db) === fingerprint) return;
     outcome.applied = true;
     const existing = new Map(
-      (db.prepare('SELECT id, seed_json, seed_version, in_seed FROM engines').all() as { id: string; seed_json: string; seed_version: number; in_seed: number }[]).map(
-        (row) => [row.id, row],
-      ),
+      (
+        db.prepare('SELECT id, seed_json, seed_version, in_seed, origin FROM engines').all() as {
+          id: string;
+          seed_json: string;
+          seed_version: number;
+          in_seed: number;
+          origin: 'seed' | 'user';
+        }[]
+      ).map((row) => [row.id, row]),
     );
     const insert = db.prepare(
       "INSERT INTO engines (id, seed_json, overrides_json, seed_version, in_seed, updated_at) VALUES (?, ?, '{}', ?, 1, ?)",
@@ -47,6 +53,8 @@ export function seedRegistry(db: Db, seed: RegistrySeed, now: number = Date.now(
       seedIds.add(spec.id);
       const json = JSON.stringify(spec);
       const row = existing.get(spec.id);
+      // The user's own engine of the same id stays theirs; the shipped one is not installed over it.
+      if (row?.origin === 'user') continue;
       if (!row) {
         insert.run(spec.id, json, seed.version, now);
         outcome.added.push(spec.id);
@@ -57,7 +65,7 @@ export function seedRegistry(db: Db, seed: RegistrySeed, now: number = Date.now(
     }
     const retire = db.prepare('UPDATE engines SET in_seed = 0, updated_at = ? WHERE id = ?');
     for (const row of existing.values()) {
-      if (row.in_seed === 1 && !seedIds.has(row.id)) {
+      if (row.origin === 'seed' && row.in_seed === 1 && !seedIds.has(row.id)) {
         retire.run(now, row.id);
         outcome.removed.push(row.id);
       }

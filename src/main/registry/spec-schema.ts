@@ -106,11 +106,19 @@ export const providerFieldsSchema = z
   })
   .strict();
 
+export const modelNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(200, 'must be at most 200 characters')
+  // eslint-disable-next-line no-control-regex
+  .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'must not contain control characters');
+
 /** Every field of a spec except the price list, whose unit differs between seed and storage. */
 export const specFieldsSchema = z.object({
   id: engineIdSchema,
   provider: z.enum(PROVIDER_IDS as [ProviderId, ...ProviderId[]]),
-  model: z.string().min(1, 'must not be empty'),
+  model: modelNameSchema,
   displayName: z.string().min(1, 'must not be empty'),
   modes: z.array(z.enum(['text', 'image'])).min(1, 'must list at least one input mode'),
   audio: z.enum(['none', 'optional', 'always']),
@@ -129,7 +137,7 @@ export const specFieldsSchema = z.object({
   concurrency: concurrencySchema,
   status: statusSchema,
   statusDate: statusDateSchema.optional(),
-  priceSource: z.enum(['published', 'estimate', 'free']),
+  priceSource: z.enum(['published', 'estimate', 'free', 'user']),
   pollIntervalMs: z.number().int('must be whole milliseconds').min(50, 'must be at least 50 ms').max(600_000, 'must be at most 10 minutes'),
   previewOnly: z.boolean().default(false),
   enabled: z.boolean().default(true),
@@ -206,3 +214,6 @@ export function zodProblems(error: z.ZodError, describe: (path: readonly Propert
 export function throwIfProblems(message: string, problems: string[]): void {
   if (problems.length > 0) throw new UserError(message, problems);
 }
+
+/** A whole spec as the registry stores it (prices in micro-dollars): how a user's own engine is checked. */
+export const storedSpecSchema = specFieldsSchema.extend({ pricing: z.array(microsPriceSchema) }).strict();

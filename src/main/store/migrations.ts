@@ -223,4 +223,13 @@ export const MIGRATIONS: Migration[] = [
       for (const row of rows) update.run(episodeRunKey(JSON.parse(row.storyboard_json), row.mode), row.id);
     },
   },
+  {
+    version: 3,
+    name: "users' own engines",
+    sql: `
+      -- 'user': added with \`shotline engines add\` (an OpenAI-compatible endpoint, a ComfyUI
+      -- workflow). A seed upgrade never replaces, retires or shadows such an engine.
+      ALTER TABLE engines ADD COLUMN origin TEXT NOT NULL DEFAULT 'seed' CHECK (origin IN ('seed', 'user'));
+    `,
+  },
 ];

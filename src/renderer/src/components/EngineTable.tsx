@@ -9,6 +9,7 @@ function priceLabel({ spec }: EngineRow): string {
   const rates = spec.pricing.map((price) => price.microsPerSecond);
   if (rates.length === 0) return 'unknown';
   const label = `from ${formatUsd(Math.min(...rates), 3)}/s`;
+  if (spec.priceSource === 'user') return `${label} (yours)`;
   return spec.priceSource === 'estimate' ? `${label} (estimate)` : label;
 }
 
