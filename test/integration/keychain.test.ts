@@ -7,6 +7,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RunwayEmulator } from '../emulators/runway/server';
+import { fastResources } from '../support/fleet-cli';
 import { SecretService } from '../support/secret-service';
 import { projectRoot, runCli, type CliResult } from '../support/cli-process';
 
@@ -25,6 +30,14 @@ function cliWithInput(args: string[], input: string, env: NodeJS.ProcessEnv): Pr
 
 /** No provider variables from the machine running the tests. */
 const clean = { RUNWAYML_API_SECRET: '', GEMINI_API_KEY: '', GOOGLE_API_KEY: '', LUMAAI_API_KEY: '', OPENAI_API_KEY: '', KLING_ACCESS_KEY: '', KLING_SECRET_KEY: '', SHOTLINE_NO_KEYCHAIN: '' };
+
+const runwaySecretForEmulator = 'rw_keychain_only_3f9a0c1e';
+
+function readTree(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? readTree(join(dir, entry.name)) : [readFileSync(join(dir, entry.name)).toString('latin1')],
+  );
+}
 
 describe('shotline keys with a real Secret Service', () => {
   let service: SecretService;
@@ -88,6 +101,33 @@ describe('shotline keys with a real Secret Service', () => {
     const comfy = await runCli(['keys', 'set', 'comfyui'], env);
     expect(comfy.code).toBe(2);
     expect(comfy.stderr).toMatch(/comfyui takes no key/);
+  });
+
+  it('a render uses the key from the keychain: the adapter authenticates with it, and it is stored nowhere else', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shotline keychain render '));
+    const emulator = new RunwayEmulator({ clipDirectory: join(dir, 'clips'), apiKey: runwaySecretForEmulator, timing: { minMs: 100, maxMs: 300, queuedShare: 0.2 } });
+    try {
+      await emulator.start();
+      const set = await cliWithInput(['keys', 'set', 'runway'], `${runwaySecretForEmulator}\n`, env);
+      expect(set.code, set.stderr).toBe(0);
+      const board = join(dir, 'board.yaml');
+      writeFileSync(board, 'title: Keychain\nmode: final\noutput: { resolution: 720p, aspect: "16:9" }\nshots:\n  - { id: s1, kind: action, prompt: "a kite over dunes", duration: 2, engine: runway-gen4.5 }\n');
+      const dataDir = join(dir, 'data');
+      // Only the base URL comes from the environment; the key comes from the keychain.
+      const render = await runCli(['render', board, '--out', join(dir, 'out.mp4'), '--data-dir', dataDir, '--json'], {
+        ...env,
+        RUNWAYML_BASE_URL: emulator.url,
+        SHOTLINE_RESOURCES: fastResources(dir),
+        SHOTLINE_DEBUG: '1',
+      });
+      expect(render.code, render.stderr.slice(-2000)).toBe(0);
+      expect(emulator.counts.creates).toBe(1);
+      expect(emulator.counts.unauthorized).toBe(0);
+      for (const text of [render.stdout, render.stderr, ...readTree(dataDir)]) expect(text.includes(runwaySecretForEmulator)).toBe(false);
+    } finally {
+      await emulator.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('deletes a key', async () => {
