@@ -49,6 +49,7 @@ function loadKeyring(): KeyringModule {
 /** The keyring's own words say what is wrong (no D-Bus session, access denied); they never carry the secret. */
 function unavailable(error: unknown): KeychainUnavailableError {
   if (error instanceof KeychainUnavailableError) return error;
+  if ((error as Error)?.name === 'TimeoutError' || (error as Error)?.name === 'AbortError') return new KeychainUnavailableError('it did not answer in time (locked, or waiting for a password?)');
   return new KeychainUnavailableError(((error as Error)?.message ?? String(error)).split('\n')[0]!.slice(0, 200));
 }
 

@@ -44,6 +44,9 @@ export interface KeyStatus {
 
 const MAX_SECRET_CHARS = 4096;
 
+/** A keychain that asks a person to unlock it, or a D-Bus that never answers, must not hold a render up. */
+const KEYCHAIN_READ_TIMEOUT_MS = 10_000;
+
 export class ProviderKeys implements KeySource {
   private fromKeychain = new Map<KeyedProvider, ProviderCredentials>();
   private keychainProblem: string | undefined;
@@ -52,13 +55,14 @@ export class ProviderKeys implements KeySource {
   private constructor(
     private readonly store: SecretStore | null,
     env: NodeJS.ProcessEnv,
+    private readonly readTimeoutMs: number,
   ) {
     this.environment = new EnvironmentKeys(env);
   }
 
   /** Reads the keychain once; an unreachable keychain leaves the environment, and says why in `keychainStatus`. */
-  static async open(store: SecretStore | null, env: NodeJS.ProcessEnv = process.env): Promise<ProviderKeys> {
-    const keys = new ProviderKeys(store, env);
+  static async open(store: SecretStore | null, env: NodeJS.ProcessEnv = process.env, options: { readTimeoutMs?: number } = {}): Promise<ProviderKeys> {
+    const keys = new ProviderKeys(store, env, options.readTimeoutMs ?? KEYCHAIN_READ_TIMEOUT_MS);
     await keys.reload();
     return keys;
   }
@@ -69,7 +73,7 @@ export class ProviderKeys implements KeySource {
       return;
     }
     try {
-      const entries = await this.store.readAll();
+      const entries = await this.store.readAll(AbortSignal.timeout(this.readTimeoutMs));
       const found = new Map<KeyedProvider, ProviderCredentials>();
       for (const [account, stored] of entries) {
         if (!isKeyedProvider(account)) continue;
@@ -79,9 +83,10 @@ export class ProviderKeys implements KeySource {
       this.fromKeychain = found;
       this.keychainProblem = undefined;
     } catch (error) {
-      if (!(error instanceof KeychainUnavailableError)) throw error;
+      const timedOut = (error as Error)?.name === 'TimeoutError' || (error as Error)?.name === 'AbortError';
+      if (!(error instanceof KeychainUnavailableError) && !timedOut) throw error;
       this.fromKeychain.clear();
-      this.keychainProblem = error.message;
+      this.keychainProblem = (timedOut ? new KeychainUnavailableError('it did not answer in time (locked, or waiting for a password?)') : (error as Error)).message;
     }
   }
 
