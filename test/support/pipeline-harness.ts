@@ -163,7 +163,9 @@ export class PipelineHarness {
 }
 
 export function candidateFor(spec: EngineSpec, duration: number): ChainCandidate {
-  const price = costForSeconds(spec.pricing[0]?.microsPerSecond ?? toMicros(0), duration);
+  // The 720p silent rate, as the router would price this candidate; else the first listed.
+  const rate = spec.pricing.find((row) => row.resolution === '720p' && !row.audio) ?? spec.pricing.find((row) => row.resolution === '720p') ?? spec.pricing[0];
+  const price = costForSeconds(rate?.microsPerSecond ?? toMicros(0), duration);
   return {
     engineId: spec.id,
     durationSeconds: duration,

@@ -30,6 +30,11 @@ export class ClipCache {
     mkdirSync(directory, { recursive: true });
   }
 
+  /** Resolves once no encode is running: a test may then delete the folder (an ffmpeg still writing there would race it). */
+  async idle(): Promise<void> {
+    await Promise.allSettled([...this.clips.values()]);
+  }
+
   /** The clip for a shape, made on first use; a failed encode is forgotten so the next request tries again. */
   clipFor(shape: ClipShape): Promise<string> {
     const name = shapeName(shape);

@@ -96,9 +96,11 @@ export abstract class ProviderEmulator<R extends JobRequest = JobRequest> {
     return this.baseUrl;
   }
 
+  /** Stops serving and waits for clip encodes still running, so the caller may delete the clip folder. */
   async close(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.clips.idle();
   }
 
   get url(): string {

@@ -96,6 +96,7 @@ export class ScriptedProviderEmulator {
   async close(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.clips.idle();
   }
 
   get url(): string {
