@@ -24,7 +24,7 @@ describe('two identical renders started together', () => {
     const args = ['render', quick, '--out', join(dir, `out ${trial}.mp4`), '--data-dir', dataDir, '--json'];
     const [a, b] = await Promise.all([runCli(args), runCli(args)]);
     const codes = [a.code, b.code].sort();
-    expect([[0, 0], [0, 3]]).toContainEqual(codes);
+    expect([[0, 0], [0, 3]], `${a.stderr.slice(-1500)}\n---\n${b.stderr.slice(-1500)}`).toContainEqual(codes);
     for (const result of [a, b]) {
       expect(result.stderr).not.toMatch(/already exists|\n\s+at /);
       if (result.code === 3) expect(result.stderr).toMatch(/being rendered by another Shotline process/);

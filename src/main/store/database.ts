@@ -16,11 +16,31 @@ export function openDatabase(file: string, migrations: Migration[] = MIGRATIONS)
   // The busy timeout comes first: switching to WAL takes a lock that a second process
   // opening the same new file at the same moment must wait for, not fail on.
   db.pragma('busy_timeout = 10000');
-  db.pragma('journal_mode = WAL');
+  enableWal(db);
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   migrate(db, migrations);
   return db;
+}
+
+/**
+ * Switches a database to WAL. Two processes opening the same fresh file at the same
+ * moment can both hold a shared lock and both want the exclusive one the switch needs:
+ * SQLite then answers SQLITE_BUSY at once instead of waiting (waiting would deadlock), so
+ * the busy timeout does not help and the switch is tried again here, briefly.
+ */
+function enableWal(db: Db, giveUpAfterMs = 10_000): void {
+  const deadline = Date.now() + giveUpAfterMs;
+  for (let tries = 1; ; tries++) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error;
+      // The other process finishes its switch within milliseconds; a little jitter keeps two waiters from colliding again.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Math.min(200, 5 * tries + Math.random() * 20));
+    }
+  }
 }
 
 /**
