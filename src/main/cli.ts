@@ -62,7 +62,7 @@ export async function main(argv: string[], streams: CliStreams = process, studio
 
   if (command.name === 'keys') {
     try {
-      const keys = studioConfig.keys instanceof ProviderKeys ? studioConfig.keys : await openProviderKeys(process.env);
+      const keys = studioConfig.keys instanceof ProviderKeys ? studioConfig.keys : await openProviderKeys(studioConfig.env ?? process.env);
       return await runKeysCommand(command, keys, { stdin: streams.stdin ?? process.stdin, stdout: io.stdout, stderr: io.stderr });
     } catch (error) {
       return reportError(error, io.stderr, { cancelled: false, debug });
@@ -77,7 +77,8 @@ export async function main(argv: string[], streams: CliStreams = process, studio
   let studio: StudioServices | undefined;
   let code: ExitCode;
   try {
-    const keys = studioConfig.keys ?? (await openProviderKeys(studioConfig.env ?? process.env));
+    // Only commands that route or call engines ask the keychain (a D-Bus round trip); `costs` reads the ledger alone.
+    const keys = studioConfig.keys ?? (command.name === 'costs' ? undefined : await openProviderKeys(studioConfig.env ?? process.env));
     studio = openStudio({ ...studioConfig, keys, dataDir: resolve(command.dataDir ?? defaultDataDir()), log: debug ? (line) => io.stderr.write(`${line}\n`) : undefined });
     code = await run(command, studio, io, cancel);
   } catch (error) {

@@ -21,6 +21,7 @@ import { defaultSeedPath, loadSeedFile } from '../../src/main/registry';
 import { OpenAIVideoEmulator } from '../emulators/openai/server';
 import { bins, nastyTempDir, removeDir, sha256File } from './media-fixtures';
 import { runFfmpeg } from '../../src/main/media/ffmpeg';
+import { generationRequest } from '../support/generation-request';
 
 const API_KEY = 'sk-emulated-openai-0123456789abcdefghij';
 const MODEL = 'acme-video-1';
@@ -69,19 +70,7 @@ async function engine(options: { apiKey?: string | null; spec?: EngineSpec; boun
 let prompts = 0;
 /** Each request gets its own prompt: the emulator's jobs are told apart by it. */
 function shot(overrides: Partial<GenerationRequest> = {}): GenerationRequest {
-  return {
-    shotId: 's1',
-    kind: 'establishing',
-    prompt: `a lighthouse in fog, take ${++prompts} — "quoted" 100%`,
-    durationSeconds: 4,
-    resolution: '720p',
-    aspect: '16:9',
-    ...frameSize('720p', '16:9'),
-    fps: 24,
-    audio: true,
-    characters: [],
-    ...overrides,
-  };
+  return generationRequest({ prompt: `a lighthouse in fog, take ${++prompts} — "quoted" 100%`, audio: true, ...overrides });
 }
 
 const never = () => new AbortController().signal;

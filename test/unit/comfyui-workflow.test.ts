@@ -7,6 +7,7 @@ import { fillWorkflow, placeholderValues } from '../../src/main/engines/comfyui/
 import { parseWorkflowTemplate, takesReferenceImage, type WorkflowTemplate } from '../../src/main/engines/comfyui/workflow-template';
 import { workflowPathFor } from '../../src/main/engines/comfyui/workflow-file';
 import { defaultSeedPath, loadSeedFile } from '../../src/main/registry';
+import { generationRequest } from '../support/generation-request';
 
 const SAMPLE = path.join(path.dirname(defaultSeedPath()), 'comfyui', 'text-to-video.json');
 
@@ -26,19 +27,7 @@ function refusal(work: () => unknown): EngineError {
   throw new Error('expected the template to be refused');
 }
 
-const request: GenerationRequest = {
-  shotId: 's1',
-  kind: 'establishing',
-  prompt: 'a harbour at dawn',
-  durationSeconds: 2,
-  resolution: '720p',
-  aspect: '16:9',
-  width: 1280,
-  height: 720,
-  fps: 24,
-  audio: false,
-  characters: [],
-};
+const request: GenerationRequest = generationRequest({ prompt: 'a harbour at dawn', durationSeconds: 2 });
 
 describe('the shipped sample workflow', () => {
   it('is a valid template with every placeholder the seed engine needs, and the seed points at it', () => {

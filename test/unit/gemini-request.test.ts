@@ -2,22 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import type { GenerationRequest } from '../../src/main/engines/engine';
 import { toGenerateVideosParameters, veoRequestProblems } from '../../src/main/engines/gemini/request';
+import { generationRequest } from '../support/generation-request';
 
 function shot(changes: Partial<GenerationRequest> = {}): GenerationRequest {
-  return {
-    shotId: 's1',
-    kind: 'establishing',
-    prompt: 'a lighthouse at dawn, waves below',
-    durationSeconds: 4,
-    resolution: '720p',
-    aspect: '16:9',
-    width: 1280,
-    height: 720,
-    fps: 24,
-    audio: true,
-    characters: [],
-    ...changes,
-  };
+  return generationRequest({ prompt: 'a lighthouse at dawn, waves below', audio: true, ...changes });
 }
 
 describe('veoRequestProblems', () => {

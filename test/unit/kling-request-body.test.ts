@@ -2,24 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { GenerationRequest } from '../../src/main/engines/engine';
 import { imageSizeOf, klingReferenceProblems } from '../../src/main/engines/kling/reference-fit';
 import { klingCreateCall, klingJobId, klingRequestProblems, parseKlingJobId } from '../../src/main/engines/kling/request-body';
+import { generationRequest } from '../support/generation-request';
 
 const spec = { model: 'kling-v2-6' };
 
 function request(extra: Partial<GenerationRequest> = {}): GenerationRequest {
-  return {
-    shotId: 's1',
-    kind: 'action',
-    prompt: 'a fox runs through snow at dawn',
-    durationSeconds: 5,
-    resolution: '720p',
-    aspect: '16:9',
-    width: 1280,
-    height: 720,
-    fps: 24,
-    audio: false,
-    characters: [],
-    ...extra,
-  };
+  return generationRequest({ kind: 'action', prompt: 'a fox runs through snow at dawn', durationSeconds: 5, ...extra });
 }
 
 describe('klingCreateCall', () => {

@@ -2,24 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../src/shared/errors';
 import type { GenerationRequest } from '../../src/main/engines/engine';
 import { lumaCreateBody, lumaRequestProblems } from '../../src/main/engines/luma/create-body';
+import { generationRequest } from '../support/generation-request';
 
 const SPEC = { id: 'luma-ray-2', model: 'ray-2' };
 
 function request(changes: Partial<GenerationRequest> = {}): GenerationRequest {
-  return {
-    shotId: 's01',
-    kind: 'establishing',
-    prompt: 'A lighthouse at dusk, waves breaking',
-    durationSeconds: 5,
-    resolution: '720p',
-    aspect: '16:9',
-    width: 1280,
-    height: 720,
-    fps: 24,
-    audio: false,
-    characters: [],
-    ...changes,
-  };
+  return generationRequest({ shotId: 's01', prompt: 'A lighthouse at dusk, waves breaking', durationSeconds: 5, ...changes });
 }
 
 function refusal(changes: Partial<GenerationRequest>): EngineError {

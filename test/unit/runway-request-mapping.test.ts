@@ -11,23 +11,10 @@ import { RUNWAY_MODELS, rulesForModel } from '../../src/main/engines/runway/mode
 import { mapRunwayRequest, promptImageProblem } from '../../src/main/engines/runway/request-mapping';
 import { defaultSeedPath, loadSeedFile } from '../../src/main/registry';
 import { readCreateBody } from '../emulators/runway/request-body';
+import { generationRequest } from '../support/generation-request';
 
 function request(overrides: Partial<GenerationRequest> = {}): GenerationRequest {
-  const resolution = overrides.resolution ?? '720p';
-  const aspect = overrides.aspect ?? '16:9';
-  return {
-    shotId: 's01',
-    kind: 'action',
-    prompt: 'a red kite over a grey sea',
-    durationSeconds: 2,
-    resolution,
-    aspect,
-    ...frameSize(resolution, aspect),
-    fps: 24,
-    audio: false,
-    characters: [],
-    ...overrides,
-  };
+  return generationRequest({ shotId: 's01', kind: 'action', prompt: 'a red kite over a grey sea', durationSeconds: 2, ...overrides });
 }
 
 const rules = (model: string) => rulesForModel(model)!;

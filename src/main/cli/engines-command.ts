@@ -30,9 +30,7 @@ export function runEnginesEdit(command: EditCommand, registry: Registry): string
 }
 
 function setFields(engineId: string, fields: Record<string, string>, registry: Registry): EngineSpec {
-  const current = registry.get(engineId);
-  if (!current) registry.overridesOf(engineId); // throws "unknown engine" with the known ids
-  return registry.setOverride(engineId, overridesFrom(fields, current!));
+  return registry.setOverride(engineId, overridesFrom(fields, registry.require(engineId)));
 }
 
 /** Each field to its override; an empty value removes the user's setting (back to the shipped one). */

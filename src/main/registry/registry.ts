@@ -83,6 +83,11 @@ export class Registry {
     return row ? effective(row) : undefined;
   }
 
+  /** Like `get`, but an unknown id is a UserError that lists the known ones. */
+  require(id: string): EngineSpec {
+    return effective(this.requireRow(id));
+  }
+
   /** The user's edits alone, for showing what differs from the shipped spec. */
   overridesOf(id: string): EngineOverrides {
     return parseOverrides(this.requireRow(id));

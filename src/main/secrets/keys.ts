@@ -1,12 +1,10 @@
 /**
- * Where provider credentials come from. The OS keychain arrives with its own issue;
- * until then (and always, as the CLI's fallback) keys come from the environment
- * variables each provider's SDK reads. Key values leave this module only to the adapter
+ * Provider credentials from the environment variables each provider's SDK reads (the
+ * headless way; provider-keys.ts lays the OS keychain under them). Key values leave this module only to the adapter
  * that sends them (through AdapterDeps.credentials) and to the boundary that scrubs them
  * from messages; never to the registry, the database, logs or reports.
  */
 import type { EngineSpec, ProviderId } from '../../shared/domain';
-import { BASE_URL_ENV } from '../engines/common/endpoint';
 import { PROVIDER_ACCESS } from '../registry/providers';
 
 /** A provider's credentials by the names its SDK uses (e.g. RUNWAYML_API_SECRET, or KLING_ACCESS_KEY and KLING_SECRET_KEY). */
@@ -32,8 +30,8 @@ export class EnvironmentKeys implements KeySource {
 
   hasKey(provider: ProviderId, engine?: Pick<EngineSpec, 'baseUrl'>): boolean {
     const access = PROVIDER_ACCESS[provider];
-    if (provider === 'comfyui') return !!engine?.baseUrl?.trim() || !!this.env[BASE_URL_ENV.comfyui!]?.trim();
-    if (access.credential !== 'key') return true;
+    if (access.credential === 'none') return true;
+    if (access.credential === 'baseUrl') return !!engine?.baseUrl?.trim() || access.envVars.some((name) => !!this.env[name]?.trim());
     // Gemini takes either variable; Kling needs both of its pair.
     return provider === 'gemini' ? access.envVars.some((name) => !!this.env[name]) : access.envVars.every((name) => !!this.env[name]);
   }

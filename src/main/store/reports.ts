@@ -90,22 +90,23 @@ export function costSummary(db: Db): CostSummary {
 function fallbacks(db: Db): FallbackRecord[] {
   const rows = db
     .prepare(
-      `SELECT a.episode_id AS episodeId, e.title, a.shot_id AS shotId, a.engine_id AS engineId, a.attempt_no AS attemptNo,
-              a.status, a.error_kind AS errorKind, a.error_message AS reason, COALESCE(a.actual_micros, 0) AS costMicros,
+      `SELECT a.episode_id AS episodeId, e.title, a.shot_id AS shotId, a.engine_id AS engineId,
+              a.error_kind AS errorKind, a.error_message AS reason, COALESCE(a.actual_micros, 0) AS costMicros,
               COALESCE(a.finished_at, a.created_at) AS at,
               (SELECT x.engine_id FROM attempts x WHERE x.episode_id = a.episode_id AND x.shot_id = a.shot_id AND x.status = 'accepted' LIMIT 1) AS madeByEngineId
        FROM attempts a JOIN episodes e ON e.id = a.episode_id
        ORDER BY a.episode_id, a.shot_id, a.attempt_no`,
     )
-    .all() as (Omit<FallbackRecord, 'nextEngineId'> & { attemptNo: number; status: string; errorKind: string | null })[];
+    .all() as (Omit<FallbackRecord, 'nextEngineId' | 'errorKind' | 'reason'> & { errorKind: string | null; reason: string | null })[];
   const found: FallbackRecord[] = [];
   rows.forEach((row, i) => {
     if (row.errorKind === null || row.errorKind === 'cancelled') return;
-    const later = rows.slice(i + 1).filter((r) => r.episodeId === row.episodeId && r.shotId === row.shotId);
+    // Rows are in attempt order per shot: the next row is this shot's next attempt, if it is the same shot.
+    const following = rows[i + 1];
+    const next = following && following.episodeId === row.episodeId && following.shotId === row.shotId ? following : undefined;
     // A retry on the same engine comes next: this failure is not where the shot left the engine.
-    if (later[0]?.engineId === row.engineId) return;
-    const { attemptNo: _no, status: _status, ...record } = row;
-    found.push({ ...record, errorKind: row.errorKind, reason: row.reason ?? row.errorKind, nextEngineId: later[0]?.engineId ?? null });
+    if (next?.engineId === row.engineId) return;
+    found.push({ ...row, errorKind: row.errorKind, reason: row.reason ?? row.errorKind, nextEngineId: next?.engineId ?? null });
   });
   return found.sort((a, b) => b.at - a.at);
 }

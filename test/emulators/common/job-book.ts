@@ -182,15 +182,3 @@ function failureView(job: EmulatedJob, failure: string | null): { code: string; 
   if (failure === 'content_policy') return { code: 'content_policy', message: 'the prompt was refused by the content filter' };
   return { code: 'internal', message: 'generation failed' };
 }
-
-/** A small seeded generator (mulberry32): job timings that differ per job but repeat per seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -11,10 +11,11 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback } from './loopback';
 import { ClipCache } from './clips';
 import { Faults, type FaultRoute } from './faults';
-import { JobBook, seededRandom, type EmulatedJob, type JobOutcome, type JobRequest, type JobTiming } from './job-book';
+import { seededRandom } from '../../support/seeded-random';
+import { JobBook, type EmulatedJob, type JobOutcome, type JobRequest, type JobTiming } from './job-book';
 
 /** What an error answer means, for the subclass to word in its protocol. */
 export type ErrorReason = 'rate_limited' | 'unavailable' | 'auth' | 'invalid_request' | 'not_found' | 'quota_exhausted';
@@ -88,18 +89,13 @@ export abstract class ProviderEmulator<R extends JobRequest = JobRequest> {
   protected abstract errorBody(reason: ErrorReason, status: number, message: string): unknown;
 
   async start(): Promise<string> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.options.port ?? 0, '127.0.0.1', () => resolve());
-    });
-    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.baseUrl = await listenOnLoopback(this.server, this.options.port);
     return this.baseUrl;
   }
 
   /** Stops serving and waits for clip encodes still running, so the caller may delete the clip folder. */
   async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closeServer(this.server);
     await this.clips.idle();
   }
 

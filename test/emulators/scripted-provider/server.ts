@@ -27,9 +27,10 @@
  */
 import { createReadStream, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback } from '../common/loopback';
 import { ClipCache, type ClipShape } from '../common/clips';
-import { JobBook, seededRandom, type EmulatedJob, type JobRequest, type JobTiming } from '../common/job-book';
+import { seededRandom } from '../../support/seeded-random';
+import { JobBook, type EmulatedJob, type JobRequest, type JobTiming } from '../common/job-book';
 
 export interface ScriptedProviderOptions {
   apiKey: string;
@@ -85,17 +86,12 @@ export class ScriptedProviderEmulator {
 
   /** Listens on an ephemeral loopback port; resolves to the base URL (no trailing slash). */
   async start(): Promise<string> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(0, '127.0.0.1', () => resolve());
-    });
-    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.baseUrl = await listenOnLoopback(this.server);
     return this.baseUrl;
   }
 
   async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closeServer(this.server);
     await this.clips.idle();
   }
 

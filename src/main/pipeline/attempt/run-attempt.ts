@@ -87,7 +87,8 @@ async function gateStep(context: AttemptContext, attempt: AttemptRecord): Promis
 }
 
 function shotAlreadyHasClip(context: AttemptContext, attempt: AttemptRecord): boolean {
-  return context.deps.attempts.forShot(attempt.episodeId, attempt.shotId).some((other) => other.id !== attempt.id && other.status === 'accepted');
+  const accepted = context.deps.attempts.acceptedFor(attempt.episodeId, attempt.shotId);
+  return accepted !== undefined && accepted.id !== attempt.id;
 }
 
 /**
