@@ -106,6 +106,19 @@ describe('amounts from providers', () => {
     expect(charge).toEqual({ micros: 260_000, note: 'billed $0.260000, above the $0.200000 held' });
   });
 
+  it('a provider estimate refused by the budget was never held: a job that finished before its cancel and bills above our reservation says so', async () => {
+    // The job is done before the over-budget cancel reaches it, and bills 0.15 against the 0.10 we held (its 5.00 estimate was refused).
+    h = new PipelineHarness({
+      engines: [scriptedSpec('a', { pricing: flatPricing(100_000) })],
+      behaviours: { a: { latencyMs: () => 0, cancellable: true, estimateAtCreate: () => 5_000_000, billedMicros: () => 150_000 } },
+    });
+    const id = h.createEpisode(board(1, {}, 1), 0.12);
+    await h.run(id);
+    const charge = h.db.prepare(`SELECT micros, note FROM ledger WHERE entry = 'charge'`).get() as { micros: number; note: string };
+    expect(charge).toEqual({ micros: 150_000, note: 'billed $0.150000, above the $0.100000 held' });
+    expect(h.chargedMicros(id)).toBe(h.provider.billedMicros);
+  });
+
   it('observed billing above list price raises later reservations', async () => {
     h = new PipelineHarness({ engines: ['a'], behaviours: { a: { billedMicros: () => 300_000 } } });
     const { observedBillingFactor } = await import('../../src/main/store/billing');

@@ -40,7 +40,7 @@ export async function cancelJob(context: AttemptContext, attempt: AttemptRecord,
   }
   if (after.state === 'succeeded') {
     deps.emit({ episodeId: attempt.episodeId, shotId: attempt.shotId, type: 'log', message: `${engine.spec.id} job ${jobId} had finished before it could be cancelled; it is billed and kept` });
-    return { outcome: 'finished', attempt: deps.attempts.markSucceeded(attempt.id, after.output, settleFinishedJob(attempt, after.billed)) };
+    return { outcome: 'finished', attempt: deps.attempts.markSucceeded(attempt.id, after.output, settleFinishedJob(attempt, after.billed, deps.attempts.ledger.totalReserved(attempt.id))) };
   }
   if (after.state !== 'failed') return { outcome: 'unconfirmed', error: new EngineError('unavailable', `${engine.spec.id} job ${jobId} still reads ${after.state} after the cancel`) };
   const settlement = settleFailedJob(attempt, after.billed, after.error.kind);

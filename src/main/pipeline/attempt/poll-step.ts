@@ -70,7 +70,7 @@ async function finish(context: AttemptContext, attempt: AttemptRecord, result: E
     const failed = deps.attempts.markFailed(attempt.id, { kind: result.error.kind, message: result.error.message }, settleFailedJob(attempt, result.billed, result.error.kind));
     return { status: 'failed', attempt: failed, error: result.error };
   }
-  const succeeded = deps.attempts.markSucceeded(attempt.id, result.output, settleFinishedJob(attempt, result.billed));
+  const succeeded = deps.attempts.markSucceeded(attempt.id, result.output, settleFinishedJob(attempt, result.billed, deps.attempts.ledger.totalReserved(attempt.id)));
   await context.step('succeeded', attempt.id);
   return succeeded;
 }

@@ -9,10 +9,13 @@ import type { ErrorKind } from '../../../shared/errors';
 import type { AttemptRecord, Settlement } from '../../store/attempts';
 import { policyFor } from '../policy';
 
-export function settleFinishedJob(attempt: AttemptRecord, billed: CheckedAmount): Settlement {
+/**
+ * `held` is what the ledger really reserved for the attempt: our estimate, plus a
+ * top-up to the provider's own estimate only where the budget allowed it (or the job
+ * could not be stopped). A provider estimate that was refused was never held.
+ */
+export function settleFinishedJob(attempt: AttemptRecord, billed: CheckedAmount, held: number): Settlement {
   if (billed.micros !== undefined) {
-    // What was held: our estimate, topped up to the provider's own when that was higher.
-    const held = Math.max(attempt.estimatedMicros, attempt.providerEstimateMicros ?? 0);
     const note = billed.micros > held ? `billed ${formatUsd(billed.micros, 6)}, above the ${formatUsd(held, 6)} held` : undefined;
     return { chargedMicros: billed.micros, source: 'provider', ...(note ? { note } : {}) };
   }
