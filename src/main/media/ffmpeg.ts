@@ -29,6 +29,8 @@ export interface RunFfmpegOptions {
   cwd?: string;
   /** The environment to start from (default: this process's); provider keys and other secrets are always removed. */
   env?: NodeJS.ProcessEnv;
+  /** Every complete line ffmpeg writes to stderr (decode errors are counted from these). */
+  onStderrLine?: (line: string) => void;
 }
 
 /** ffmpeg or ffprobe failed: carries the command to reproduce it and the end of its stderr. */
@@ -101,6 +103,13 @@ export async function runFfprobeJson(
   }
 }
 
+/** Runs ffmpeg for what it prints (-version, -encoders): no progress pipe, stdout returned. */
+export async function runFfmpegText(binary: string, args: string[], options: { signal?: AbortSignal; log?: (line: string) => void; timeoutMs?: number } = {}): Promise<string> {
+  const chunks: string[] = [];
+  await runTracked(binary, ['-hide_banner', ...args], { timeoutMs: 30_000, ...options, onStdout: (chunk) => chunks.push(chunk) });
+  return chunks.join('');
+}
+
 function globalArgs(args: string[]): string[] {
   const extra: string[] = [];
   for (const flag of ['-hide_banner', '-nostdin', '-nostats']) if (!args.includes(flag)) extra.push(flag);
@@ -145,7 +154,11 @@ function runTracked(binary: string, args: string[], options: TrackedOptions): Pr
     if (child.pid !== undefined) options.onStart?.(child.pid);
 
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => options.onStdout(chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
+    const lines = options.onStderrLine ? new LineSplitter(options.onStderrLine) : undefined;
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr.push(chunk);
+      lines?.push(chunk);
+    });
     let settled = false;
     const finish = (error: Error | undefined) => {
       if (settled) return;
@@ -178,6 +191,17 @@ function runTracked(binary: string, args: string[], options: TrackedOptions): Pr
 function cancelledFrom(signal: AbortSignal | undefined): Error {
   const reason: unknown = signal?.reason;
   return reason instanceof CancelledError ? reason : new CancelledError('ffmpeg run cancelled');
+}
+
+/** Calls back once per complete line of a stream. */
+class LineSplitter {
+  private partial = '';
+  constructor(private readonly onLine: (line: string) => void) {}
+  push(chunk: string): void {
+    const parts = (this.partial + chunk).split(/\r?\n|\r/);
+    this.partial = parts.pop() ?? '';
+    for (const line of parts) if (line.trim()) this.onLine(line);
+  }
 }
 
 /** Keeps the last N complete lines of a stream, plus the line in progress. */

@@ -1,0 +1,114 @@
+/**
+ * The media service main uses: a small pool of media workers, each running one job at
+ * a time, so a cancel can kill a worker without touching the others' jobs and a crash
+ * loses one job, never the app. Implements MediaOps, the same jobs a backend runs.
+ */
+import { availableParallelism } from 'node:os';
+import type { BackendName, BackendInfo, ConcatCopyJob, EncoderTrial, EncoderTrialResult, GraphJob, GraphRunResult, MediaOps, MediaProbe, MuxJob, OpOptions } from '../backend/types';
+import { MediaWorker } from './media-worker';
+import type { MediaOp, WorkerSettings } from './protocol';
+import { forkWorker, type WorkerSpawner } from './spawn';
+
+export interface MediaPoolOptions {
+  settings?: WorkerSettings;
+  env?: NodeJS.ProcessEnv;
+  /** Most workers at once; default: the CPU count, at most 4 (FFmpeg itself is multi-threaded). */
+  size?: number;
+  spawn?: WorkerSpawner;
+  log?: (line: string) => void;
+}
+
+export class MediaPool implements MediaOps {
+  private readonly idle: MediaWorker[] = [];
+  private readonly all = new Set<MediaWorker>();
+  private readonly waiting: ((worker: MediaWorker) => void)[] = [];
+  private readonly size: number;
+  private closed = false;
+  private backendName: Promise<{ backend: BackendName; fallbackReason: string | null }> | undefined;
+
+  constructor(private readonly options: MediaPoolOptions = {}) {
+    this.size = Math.max(1, options.size ?? Math.min(4, availableParallelism()));
+  }
+
+  /** Which FFmpeg the workers drive, and why the bundled one was not used if it was not. */
+  backend(): Promise<{ backend: BackendName; fallbackReason: string | null }> {
+    return (this.backendName ??= this.withWorker((worker) => worker.ready));
+  }
+
+  info(options?: OpOptions): Promise<BackendInfo> {
+    return this.job('info', undefined, options, 'reading the FFmpeg version and encoders');
+  }
+  probe(file: string, options?: OpOptions): Promise<MediaProbe> {
+    return this.job('probe', file, options, `probing ${file}`);
+  }
+  runGraph(job: GraphJob, options?: OpOptions): Promise<GraphRunResult> {
+    return this.job('runGraph', job, options, job.output.container === 'null' ? `analysing ${job.inputs.map((i) => i.path).join(', ')}` : `writing ${job.output.path}`);
+  }
+  concatCopy(job: ConcatCopyJob, options?: OpOptions): Promise<void> {
+    return this.job('concatCopy', job, options, `joining ${job.parts.length} pieces into ${job.output.path}`);
+  }
+  mux(job: MuxJob, options?: OpOptions): Promise<void> {
+    return this.job('mux', job, options, `muxing ${job.output.path}`);
+  }
+  tryEncoder(trial: EncoderTrial, options?: OpOptions): Promise<EncoderTrialResult> {
+    return this.job('tryEncoder', trial, options, `trying the ${trial.encoder} encoder`);
+  }
+
+  /** Pids of the worker processes (diagnostics and tests). */
+  workerPids(): number[] {
+    return [...this.all].flatMap((worker) => (worker.pid === undefined ? [] : [worker.pid]));
+  }
+
+  /** Kills every worker and the ffmpeg processes they started. */
+  close(): void {
+    this.closed = true;
+    for (const worker of this.all) worker.kill();
+    this.all.clear();
+    this.idle.length = 0;
+  }
+
+  private job<T>(op: MediaOp, argument: unknown, options: OpOptions = {}, what: string): Promise<T> {
+    return this.withWorker(async (worker) => {
+      await worker.ready;
+      return worker.run<T>(op, argument, { ...options, what });
+    });
+  }
+
+  private async withWorker<T>(use: (worker: MediaWorker) => Promise<T>): Promise<T> {
+    const worker = await this.acquire();
+    try {
+      return await use(worker);
+    } finally {
+      this.release(worker);
+    }
+  }
+
+  private acquire(): Promise<MediaWorker> {
+    if (this.closed) return Promise.reject(new Error('the media service is closed'));
+    for (;;) {
+      const worker = this.idle.pop();
+      if (!worker) break;
+      if (worker.alive) return Promise.resolve(worker);
+      this.all.delete(worker);
+    }
+    if (this.all.size < this.size) {
+      const worker = new MediaWorker((this.options.spawn ?? forkWorker)(this.options.settings ?? { backend: 'auto' }, this.options.env ?? process.env));
+      this.all.add(worker);
+      return Promise.resolve(worker);
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(worker: MediaWorker): void {
+    if (!worker.alive) {
+      this.all.delete(worker);
+      // Someone waiting gets a fresh worker in the dead one's place.
+      const next = this.waiting.shift();
+      if (next) void this.acquire().then(next);
+      return;
+    }
+    const next = this.waiting.shift();
+    if (next) next(worker);
+    else this.idle.push(worker);
+  }
+}
