@@ -17,7 +17,8 @@ export type Aspect = (typeof ASPECTS)[number];
 export const RENDER_MODES = ['preview', 'final'] as const;
 export type RenderMode = (typeof RENDER_MODES)[number];
 
-export const TRANSITION_TYPES = ['cut', 'fade', 'dissolve', 'wipeleft', 'wiperight', 'slideleft', 'slideright'] as const;
+/** xfade's names; fadeblack fades out to black and in from it. */
+export const TRANSITION_TYPES = ['cut', 'fade', 'dissolve', 'fadeblack', 'fadewhite', 'wipeleft', 'wiperight', 'wipeup', 'wipedown', 'slideleft', 'slideright'] as const;
 export type TransitionType = (typeof TRANSITION_TYPES)[number];
 
 /** Short side in pixels for each resolution label; the long side follows from the aspect. */

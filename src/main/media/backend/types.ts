@@ -35,6 +35,11 @@ export interface MediaProbe {
   sampleAspectRatio: string;
   /** The video stream's time base as "num/den". */
   videoTimeBase: string;
+  /**
+   * SHA-256 of the video stream's codec setup (H.264 SPS/PPS and the like), hex, or null.
+   * Two files can be joined without re-encoding only when these are equal.
+   */
+  videoSetupHash: string | null;
   hasAudio: boolean;
   audioCodec: string | null;
   audioSampleRate: number | null;

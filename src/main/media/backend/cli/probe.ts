@@ -22,6 +22,7 @@ interface ProbeStream {
   duration?: string;
   sample_rate?: string;
   channels?: number;
+  extradata_hash?: string;
   tags?: { rotate?: string };
   side_data_list?: { side_data_type?: string; rotation?: number }[];
   disposition?: { attached_pic?: number };
@@ -38,7 +39,7 @@ export async function probeWithFfprobe(ffprobe: string, file: string, context: R
   await requireNonEmptyFile(absolute);
   let document: ProbeDocument;
   try {
-    document = (await runFfprobeJson(ffprobe, ['-show_format', '-show_streams', absolute], { signal: context.signal, log: context.log })) as ProbeDocument;
+    document = (await runFfprobeJson(ffprobe, ['-show_format', '-show_streams', '-show_data_hash', 'sha256', absolute], { signal: context.signal, log: context.log })) as ProbeDocument;
   } catch (error) {
     if (isAbortError(error)) throw error;
     if (error instanceof FfmpegError && error.exitCode !== null) {
@@ -92,6 +93,7 @@ export function toMediaProbe(file: string, document: ProbeDocument): MediaProbe 
     pixelFormat: video.pix_fmt ?? 'unknown',
     sampleAspectRatio: video.sample_aspect_ratio && video.sample_aspect_ratio !== '0:1' ? video.sample_aspect_ratio : '1:1',
     videoTimeBase: video.time_base ?? 'unknown',
+    videoSetupHash: video.extradata_hash?.replace(/^sha256:/i, '').toLowerCase() || null,
     hasAudio: audio !== undefined,
     audioCodec: audio ? (audio.codec_name ?? 'unknown') : null,
     audioSampleRate: audio ? (Number.parseInt(audio.sample_rate ?? '', 10) || null) : null,

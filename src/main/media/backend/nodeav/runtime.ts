@@ -1,0 +1,87 @@
+/**
+ * What every node-av job needs: cancellation in the contract's terms, FFmpeg's own words
+ * for errors (its log goes through one process-wide callback, shared out to the jobs
+ * that are running), and small time-base arithmetic.
+ */
+import { CancelledError } from '../../../../shared/errors';
+import type { NodeAv } from './load';
+
+type Rational = { num: number; den: number };
+
+/** The contract: the signal's reason when it is an Error, else a CancelledError. */
+export function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new CancelledError();
+}
+
+export function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw abortReason(signal);
+}
+
+/** FFmpeg log lines of the jobs running now; each keeps its last few for error details. */
+export class LogCapture {
+  private static readonly active = new Set<LogCapture>();
+  private static installed = false;
+  readonly lines: string[] = [];
+
+  private constructor(private readonly keep: number) {}
+
+  static start(av: NodeAv, keep = 40): LogCapture {
+    if (!LogCapture.installed) {
+      LogCapture.installed = true;
+      // Without a callback FFmpeg writes straight to the worker's stderr, where nobody reads it.
+      av.Log.setCallback(
+        (_level, message) => {
+          const line = message.trim();
+          if (line) for (const capture of LogCapture.active) capture.add(line);
+        },
+        { maxLevel: av.AV_LOG_WARNING },
+      );
+    }
+    const capture = new LogCapture(keep);
+    LogCapture.active.add(capture);
+    return capture;
+  }
+
+  private add(line: string): void {
+    this.lines.push(line);
+    if (this.lines.length > this.keep) this.lines.shift();
+  }
+
+  /** Concurrent jobs share the callback, so lines of another job may appear here too. */
+  text(): string {
+    return this.lines.join('\n');
+  }
+
+  stop(): void {
+    LogCapture.active.delete(this);
+  }
+}
+
+/** Log callbacks arrive asynchronously from FFmpeg's threads; give them a turn before reading. */
+export function settleLog(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+export function strerror(av: NodeAv, code: number): string {
+  return av.FFmpegError.strerror(code);
+}
+
+export function toSeconds(ts: bigint, timeBase: Rational): number {
+  return timeBase.den ? (Number(ts) * timeBase.num) / timeBase.den : 0;
+}
+
+/** 25 -> 25/1, 29.97 -> 30000/1001, 23.976 -> 24000/1001; otherwise millisecond precision. */
+export function rateToRational(fps: number): Rational {
+  if (Number.isInteger(fps)) return { num: fps, den: 1 };
+  const ntsc = Math.round((fps * 1001) / 1000);
+  if (Math.abs((ntsc * 1000) / 1001 - fps) < 0.001) return { num: ntsc * 1000, den: 1001 };
+  return { num: Math.round(fps * 1000), den: 1000 };
+}
+
+export function rationalText(value: Rational, separator: string): string {
+  return `${value.num}${separator}${value.den}`;
+}
+
+export function rationalValue(value: Rational): number | undefined {
+  return value.den > 0 && value.num > 0 ? value.num / value.den : undefined;
+}

@@ -1,0 +1,206 @@
+/**
+ * Stitches an episode from clips of any source, in pieces: every clip's body and every
+ * transition is made on its own (in parallel, through the media workers), then the
+ * pieces are joined packet for packet. Memory stays flat and the work grows linearly
+ * with the number of shots; nothing goes through a command line, whatever the episode's
+ * size. Sound is built from the same timeline in exact sample counts, measured and
+ * normalised in two passes (EBU R128), and muxed once. The result is written to a hidden
+ * temp name beside the output, checked (playable, complete, the planned length) and only
+ * then renamed over the target.
+ */
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { UserError } from '../../../shared/errors';
+import { tempPathBeside } from '../atomic-file';
+import { NotPlayableError } from '../backend/errors';
+import type { MediaOps, MediaProbe, VideoEncoding } from '../backend/types';
+import { whyNotStreamCopy } from './copy-path';
+import { bodyAudioJob, bodyVideoJob, loudnessApplyJob, loudnessMeasureJob, parseIntegratedLoudness, transitionAudioJob, transitionVideoJob, type PieceClip, type PieceOutput } from './piece-graphs';
+import { StitchProgress } from './progress';
+import { removeStalePartials } from './stale-partials';
+import { planTimeline, stitchProblems, type StitchTransition, type Timeline } from './timeline';
+import { verifyStitched } from './verify';
+
+export { expectedEpisodeSeconds, stitchProblems, type StitchTransition } from './timeline';
+
+export interface StitchClip {
+  path: string;
+  durationSeconds: number;
+  /** Whether the shot asked for sound; a clip without an audio stream gets silence either way. */
+  hasAudio: boolean;
+  transitionToNext: StitchTransition;
+}
+
+export interface StitchVideoSettings {
+  codec: 'h264' | 'hevc';
+  encoding: Omit<VideoEncoding, 'fps'>;
+  /** Filters a hardware encoder needs at the graph's end; empty for CPU encoders. */
+  encoderTail: string[];
+  /** Why this encoder (shown in reports). */
+  reason: string;
+}
+
+export interface StitchOutput {
+  width: number;
+  height: number;
+  fps: number;
+  /** Integrated loudness target in LUFS; null leaves the sound as it is. */
+  loudness: number | null;
+  video?: StitchVideoSettings;
+}
+
+export interface StitchOptions {
+  signal?: AbortSignal;
+  onProgress?: (fraction: number, etaSeconds: number | null) => void;
+  log?: (line: string) => void;
+}
+
+export interface StitchReport {
+  path: string;
+  durationSeconds: number;
+  method: 'stream-copy' | 'pieces';
+  /** Why the lossless path was not taken, when it was not. */
+  notCopiedBecause: string | null;
+  encoder: string;
+  encoderReason: string;
+  pieces: number;
+  loudness: { target: number; measured: number | null; gainDb: number | null } | null;
+}
+
+export const DEFAULT_VIDEO: StitchVideoSettings = {
+  codec: 'h264',
+  encoding: { encoder: 'libx264', options: { preset: 'veryfast', crf: '20' }, pixelFormat: 'yuv420p' },
+  encoderTail: [],
+  reason: 'libx264: the default CPU encoder',
+};
+
+export async function stitchEpisode(media: MediaOps, input: { clips: StitchClip[]; output: StitchOutput }, outputPath: string, options: StitchOptions = {}): Promise<StitchReport> {
+  const { output } = input;
+  const problems = stitchProblems(input.clips, output);
+  if (problems.length) throw new UserError('The episode cannot be stitched:', problems);
+  const target = path.resolve(outputPath);
+  const { signal, log } = options;
+  await mkdir(path.dirname(target), { recursive: true });
+  await removeStalePartials(path.dirname(target));
+
+  const probes = await Promise.all(input.clips.map((clip, i) => probeClip(media, clip.path, i, signal)));
+  const clips: PieceClip[] = input.clips.map((clip, i) => ({ path: path.resolve(clip.path), probe: probes[i]!, useAudio: clip.hasAudio && probes[i]!.hasAudio }));
+  const timeline = planTimeline(input.clips, output.fps);
+  const video = output.video ?? DEFAULT_VIDEO;
+  const notCopiedBecause = whyNotStreamCopy(timeline, probes, { ...output, codec: video.codec });
+
+  const temp = tempPathBeside(target);
+  const work = `${temp}.pieces`;
+  const progress = new StitchProgress(timeline, notCopiedBecause === null, options.onProgress);
+  // The first failure stops every other piece at once.
+  const stop = new AbortController();
+  const stopOnCancel = () => stop.abort(signal?.reason);
+  signal?.addEventListener('abort', stopOnCancel, { once: true });
+  try {
+    await mkdir(work, { recursive: true });
+    const videoFile = path.join(work, 'video.mp4');
+    if (notCopiedBecause === null) {
+      await media.concatCopy({ parts: clips.map((clip) => clip.path), output: { path: videoFile, container: 'mp4' }, expectedSeconds: timeline.seconds }, { signal: stop.signal, log });
+    } else {
+      const pieceOutput: PieceOutput = { width: output.width, height: output.height, fps: output.fps, encoding: { ...video.encoding, fps: output.fps }, encoderTail: video.encoderTail };
+      const parts = await makeVideoPieces(media, timeline, clips, pieceOutput, work, progress, stop, log);
+      await media.concatCopy({ parts, output: { path: videoFile, container: 'mp4' }, expectedSeconds: timeline.seconds }, { signal: stop.signal, log });
+    }
+    progress.videoJoined();
+
+    const audio = await makeSound(media, timeline, clips, output.loudness, work, progress, stop, log);
+    await media.mux({ video: videoFile, audio: audio.file, output: { path: temp, faststart: true }, expectedSeconds: timeline.seconds }, { signal: stop.signal, log });
+    const durationSeconds = await verifyStitched(media, temp, timeline, { signal: stop.signal, log });
+    await rename(temp, target);
+    progress.done();
+    return {
+      path: target,
+      durationSeconds,
+      method: notCopiedBecause === null ? 'stream-copy' : 'pieces',
+      notCopiedBecause,
+      encoder: notCopiedBecause === null ? `${probes[0]!.videoCodec} (copied)` : video.encoding.encoder,
+      encoderReason: notCopiedBecause === null ? 'every clip already matches the output: no video was re-encoded' : video.reason,
+      pieces: notCopiedBecause === null ? clips.length : timeline.pieces.length,
+      loudness: output.loudness === null ? null : { target: output.loudness, measured: audio.measured, gainDb: audio.gainDb },
+    };
+  } catch (error) {
+    stop.abort(error);
+    throw error;
+  } finally {
+    signal?.removeEventListener('abort', stopOnCancel);
+    await rm(work, { recursive: true, force: true }).catch(() => undefined);
+    await rm(temp, { force: true }).catch(() => undefined);
+  }
+}
+
+async function probeClip(media: MediaOps, file: string, index: number, signal: AbortSignal | undefined): Promise<MediaProbe> {
+  try {
+    return await media.probe(path.resolve(file), { signal });
+  } catch (error) {
+    if (error instanceof NotPlayableError) throw new UserError(`clip ${index + 1} cannot be stitched: ${error.message}`);
+    throw error;
+  }
+}
+
+function pieceName(kind: 'v' | 'a', index: number, ext: string): string {
+  return `${kind}${String(index).padStart(5, '0')}.${ext}`;
+}
+
+async function makeVideoPieces(media: MediaOps, timeline: Timeline, clips: PieceClip[], output: PieceOutput, work: string, progress: StitchProgress, stop: AbortController, log?: (line: string) => void): Promise<string[]> {
+  return Promise.all(
+    timeline.pieces.map(async (piece, i) => {
+      const file = path.join(work, pieceName('v', i, 'mp4'));
+      const job = piece.kind === 'body' ? bodyVideoJob(piece, clips[piece.clip]!, output, file) : transitionVideoJob(piece, clips[piece.clip]!, clips[piece.clip + 1]!, output, file);
+      await guarded(stop, () => media.runGraph(job, { signal: stop.signal, log, onProgress: (p) => progress.piece(i, p.fraction) }));
+      progress.piece(i, 1);
+      return file;
+    }),
+  );
+}
+
+async function makeSound(
+  media: MediaOps,
+  timeline: Timeline,
+  clips: PieceClip[],
+  loudness: number | null,
+  work: string,
+  progress: StitchProgress,
+  stop: AbortController,
+  log?: (line: string) => void,
+): Promise<{ file: string; measured: number | null; gainDb: number | null }> {
+  const parts = await Promise.all(
+    timeline.pieces.map(async (piece, i) => {
+      const file = path.join(work, pieceName('a', i, 'wav'));
+      const job = piece.kind === 'body' ? bodyAudioJob(timeline, piece, clips[piece.clip]!, file) : transitionAudioJob(timeline, piece, clips[piece.clip]!, clips[piece.clip + 1]!, file);
+      await guarded(stop, () => media.runGraph(job, { signal: stop.signal, log }));
+      return file;
+    }),
+  );
+  const joined = path.join(work, 'sound.wav');
+  await media.concatCopy({ parts, output: { path: joined, container: 'wav' }, expectedSeconds: timeline.seconds }, { signal: stop.signal, log });
+
+  let measured: number | null = null;
+  let gainDb: number | null = null;
+  if (loudness !== null) {
+    const measureFile = path.join(work, 'loudness.txt');
+    await media.runGraph(loudnessMeasureJob(joined, measureFile, timeline.seconds), { signal: stop.signal, log });
+    measured = parseIntegratedLoudness(await readFile(measureFile, 'utf8').catch(() => ''));
+    // Silence stays silence: no gain can bring it to a target.
+    gainDb = measured === null ? null : loudness - measured;
+  }
+  progress.soundMeasured();
+  const file = path.join(work, 'sound.m4a');
+  await media.runGraph(loudnessApplyJob(joined, gainDb, file, timeline.seconds), { signal: stop.signal, log });
+  progress.soundEncoded();
+  return { file, measured, gainDb };
+}
+
+/** Runs one piece; the first failure aborts the others so the stitch fails fast. */
+async function guarded<T>(stop: AbortController, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (!stop.signal.aborted) stop.abort(error);
+    throw stop.signal.reason instanceof Error && stop.signal.reason !== error ? stop.signal.reason : error;
+  }
+}
