@@ -11,6 +11,9 @@ import { BUILT_IN_ADAPTERS, EngineCatalog, type EngineFactory } from './engines'
 import { killAllFfmpeg } from './media/ffmpeg';
 import { checkClip } from './media/gate';
 import { locateFfmpeg, type FfmpegLocation } from './media/locate';
+import { MediaPool } from './media/worker/pool';
+import { mediaWorkerSettings, type MediaBackendSetting } from './media/worker/settings';
+import type { WorkerSpawner } from './media/worker/spawn';
 import { emptyHealth, HealthRepository } from './registry/health';
 import { Registry } from './registry/registry';
 import { loadSeedFile, type RegistrySeed } from './registry/seed-file';
@@ -20,6 +23,7 @@ import { EnvironmentKeys, type KeySource } from './secrets/keys';
 import { openDatabase, type Db } from './store/database';
 import { AttemptStore } from './store/attempts';
 import { EpisodeStore } from './store/episodes';
+import { GateResultStore, observedQualityViews } from './store/gate-results';
 import { costSummary, episodeView, heldReservations } from './store/reports';
 import type { ClipGate, PipelineStep } from './pipeline/attempt/run-attempt';
 import type { AttemptRecord } from './store/attempts';
@@ -28,8 +32,15 @@ import { RenderService } from './pipeline/render-service';
 export interface StudioConfig {
   dataDir: string;
   env?: NodeJS.ProcessEnv;
-  /** The ffmpeg binary chosen in settings, if any. */
+  /** The ffmpeg binary chosen in settings, if any (the CLI backend runs it). */
   ffmpegPath?: string;
+  /**
+   * Which FFmpeg the media worker drives: the bundled one (node-av), the CLI, or auto
+   * (bundled when it loads). Default: SHOTLINE_FFMPEG from env, else auto.
+   */
+  mediaBackend?: MediaBackendSetting;
+  /** How the media worker is started: fork under Node, utilityProcess in the app. */
+  spawnMediaWorker?: WorkerSpawner;
   /** The registry seed; default: resources/engines.json. */
   seed?: RegistrySeed;
   /** Adapters by provider; default: the built-in ones. Tests add scripted engines here. */
@@ -53,12 +64,16 @@ export class StudioServices {
   readonly health: HealthRepository;
   readonly episodes: EpisodeStore;
   readonly attempts: AttemptStore;
+  /** The gate's verdicts and the observed quality the router learns from them. */
+  readonly gateResults: GateResultStore;
   readonly keys: KeySource;
   readonly catalog: EngineCatalog;
   readonly clock: () => number;
   readonly random: () => number;
   readonly mediaDir: string;
   readonly render: RenderService;
+  /** Every FFmpeg job runs in these worker processes. */
+  readonly media: MediaPool;
   private readonly listeners = new Set<(event: ProgressEvent) => void>();
   private readonly gateCache = new Map<string, Promise<{ ok: boolean; problems: string[] }>>();
 
@@ -71,10 +86,18 @@ export class StudioServices {
     this.health = new HealthRepository(this.db, this.clock);
     this.episodes = new EpisodeStore(this.db, this.clock);
     this.attempts = new AttemptStore(this.db, this.clock);
+    this.gateResults = new GateResultStore(this.db, this.clock);
     this.keys = config.keys ?? new EnvironmentKeys(config.env);
     this.mediaDir = join(config.dataDir, 'media');
+    this.media = new MediaPool({
+      settings: mediaWorkerSettings(config.mediaBackend, config.ffmpegPath, config.env ?? process.env),
+      env: config.env ?? process.env,
+      spawn: config.spawnMediaWorker,
+      log: config.log,
+    });
     this.catalog = new EngineCatalog(config.adapters ?? BUILT_IN_ADAPTERS, {
       ffmpeg: () => this.ffmpeg(),
+      media: this.media,
       credentials: (provider) => this.keys.credentials(provider),
       workDir: (engineId) => join(config.dataDir, 'engines', engineId),
       env: config.env ?? process.env,
@@ -124,11 +147,13 @@ export class StudioServices {
 
   engineRows(): EngineRow[] {
     const health = this.health.allHealth();
+    const observed = this.gateResults.observedQualityByEngine();
     return this.registry.list().map((spec) => ({
       spec,
       health: health.get(spec.id) ?? emptyHealth(spec.id),
       keyConfigured: this.keys.hasKey(spec.provider, spec),
       adapterAvailable: this.catalog.hasAdapter(spec.provider),
+      observedQuality: observedQualityViews(spec, observed.get(spec.id)),
     }));
   }
 
@@ -136,6 +161,7 @@ export class StudioServices {
   close(): void {
     this.render.cancelAll();
     killAllFfmpeg();
+    this.media.close();
     this.db.close();
   }
 }

@@ -3,8 +3,10 @@
  * the loopback bridge (HTTP/WebSocket, for browser mode and e2e tests) are two
  * transports of this same contract; the CLI calls the same services directly.
  */
-import type { EngineHealth, EngineSpec, RenderMode } from './domain';
+import type { EngineHealth, EngineSpec, RenderMode, ShotKind } from './domain';
 import type { ErrorKind } from './errors';
+import type { ObservedQuality } from './observed-quality';
+import type { GateCheck, GateDecision } from './quality';
 
 /** Every IPC channel the preload may expose. Nothing outside this list crosses the bridge. */
 export const STUDIO_CHANNELS = {
@@ -28,7 +30,18 @@ export interface EngineRow {
   health: EngineHealth;
   keyConfigured: boolean;
   adapterAvailable: boolean;
+  /**
+   * What the quality gate has said about the engine's clips, for the shot kinds it has
+   * made (absent or empty: no history yet, the router ranks it by `spec.quality`).
+   * `mean` is what the router ranks with; `spec.quality[kind]` is the prior.
+   */
+  observedQuality?: Partial<Record<ShotKind, ObservedQualityView>>;
 }
+
+export type ObservedQualityView = Pick<ObservedQuality, 'mean' | 'samples' | 'updatedAt'> & {
+  /** The registry's quality for the kind now (the mean started from it). */
+  prior: number;
+};
 
 /** How a render treats money it cannot be sure of; the same choices for a new render and a resume. */
 export interface MoneyChoices {
@@ -118,6 +131,19 @@ export interface AttemptView {
   actualMicros: number | null;
   clipPath: string | null;
   clipSha256: string | null;
+  /** The quality gate's verdict on the attempt's clip; null when it was never gated (no clip, or not yet). */
+  gate: AttemptGateView | null;
+}
+
+/** What the gate said about one clip, for the report and the desktop. */
+export interface AttemptGateView {
+  decision: GateDecision;
+  /** 0..1: what the router learned from this clip. */
+  qualityScore: number;
+  /** Readable lines for the checks that failed. */
+  problems: string[];
+  /** Every check in the gate's order: name, measured, limit, outcome (pass/fail/skipped), detail. */
+  checks: GateCheck[];
 }
 
 export interface ShotView {

@@ -2,6 +2,7 @@
  * The ComfyUI adapter against the emulated ComfyUI (test/emulators/comfyui), always
  * through the classification boundary, as the pipeline calls it.
  */
+import { testMedia } from '../support/test-media';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -40,7 +41,7 @@ async function startEmulator(timing: Partial<JobTiming> = { minMs: 150, maxMs: 3
 }
 
 async function engineFor(spec: EngineSpec = SHIPPED, boundary: BoundaryOptions = {}, env: NodeJS.ProcessEnv = comfyuiEnv(emulator)): Promise<GuardedEngine> {
-  const engine = await createComfyUIEngine(spec, { ffmpeg: async () => bins, credentials: () => undefined, workDir: () => join(dir, 'work'), env });
+  const engine = await createComfyUIEngine(spec, { ffmpeg: async () => bins, media: testMedia(), credentials: () => undefined, workDir: () => join(dir, 'work'), env });
   return guardEngine(engine, boundary);
 }
 

@@ -6,6 +6,7 @@
  * The adapters' own test files check the error kind of each fault in detail; this file
  * checks what the pipeline then does with it, for all of them in one table.
  */
+import { testMedia } from '../support/test-media';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,6 +87,7 @@ describe('every fault knob, every adapter, through the pipeline', () => {
         if (fault.knobs === 'wrong-key') for (const name of Object.keys(env)) if (!/URL$/.test(name)) env[name] = `${env[name]}-revoked`;
         const deps: AdapterDeps = {
           ffmpeg: async () => bins,
+          media: testMedia(),
           credentials: (provider) => new EnvironmentKeys(env).credentials(provider),
           workDir: (engineId) => join(dir, 'work', engineId),
           env,

@@ -3,6 +3,7 @@
  * classification boundary as the pipeline calls it: what goes on the wire, what comes
  * back, and what every fault becomes.
  */
+import { testMedia } from '../support/test-media';
 import { existsSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -51,6 +52,7 @@ async function engineFor(id: string, options: { key?: string | null; boundary?: 
   const key = options.key === undefined ? API_KEY : options.key;
   const deps: AdapterDeps = {
     ffmpeg: async () => bins,
+    media: testMedia(),
     credentials: (provider) => (provider === 'gemini' && key !== null ? { GEMINI_API_KEY: key } : undefined),
     workDir: () => join(dir, 'work'),
     env: { GOOGLE_GEMINI_BASE_URL: emulator.url },

@@ -2,6 +2,7 @@
  * The Kling adapter through the classification boundary, against the Kling emulator:
  * what goes on the wire, what comes back, and every fault a real Kling account shows.
  */
+import { testMedia } from '../support/test-media';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -59,6 +60,7 @@ function engine(options: { secretKey?: string; keys?: boolean; timeoutsMs?: Part
   const credentials = options.keys === false ? undefined : { KLING_ACCESS_KEY: ACCESS_KEY, KLING_SECRET_KEY: options.secretKey ?? SECRET_KEY };
   const deps = {
     ffmpeg: async () => bins,
+    media: testMedia(),
     credentials: () => credentials,
     workDir: () => join(dir, 'work'),
     env: { KLING_BASE_URL: emulator.url },

@@ -4,6 +4,7 @@
  * and requests Luma cannot take refused before anything is sent. What the pipeline makes
  * of these is in adapter-luma-pipeline.test.ts.
  */
+import { testMedia } from '../support/test-media';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -47,6 +48,7 @@ beforeEach(() => {
 function deps(apiKey: string | null): AdapterDeps {
   return {
     ffmpeg: async () => bins,
+    media: testMedia(),
     credentials: (provider) => (provider === 'luma' && apiKey !== null ? { LUMAAI_API_KEY: apiKey } : undefined),
     workDir: (engineId) => join(dir, 'engines', engineId),
     env: lumaEnv(emulator, API_KEY),

@@ -4,6 +4,7 @@
  * The engine is what a user would add: the retired sora-2 entry made active, pointed at
  * a live compatible server, with the server's own model name.
  */
+import { testMedia } from '../support/test-media';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -56,6 +57,7 @@ beforeEach(() => {
 function deps(apiKey: string | null): AdapterDeps {
   return {
     ffmpeg: async () => bins,
+    media: testMedia(),
     credentials: (provider) => (provider === 'openai' && apiKey !== null ? { OPENAI_API_KEY: apiKey } : undefined),
     workDir: (engineId) => join(dir, 'engines', engineId),
     env: {},

@@ -3,6 +3,7 @@
  * real @runwayml/sdk on the wire, real MP4s, every fault knob. What the pipeline makes of
  * them is in adapter-runway-pipeline.test.ts.
  */
+import { testMedia } from '../support/test-media';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, stat } from 'node:fs/promises';
@@ -62,6 +63,7 @@ async function engineFor(provider: { url: string }, engineSpec: EngineSpec, setu
   const key = setup.key ?? (() => KEY);
   const deps: AdapterDeps = {
     ffmpeg: async () => bins,
+    media: testMedia(),
     credentials: (providerId) => {
       const value = providerId === 'runway' ? key() : undefined;
       return value === undefined ? undefined : { RUNWAYML_API_SECRET: value };

@@ -1,8 +1,9 @@
 /**
  * `shotline engines`: the registry as an aligned terminal table (prices, status, what is
- * configured, observed health). Pure formatting: rows come from the Studio API.
+ * configured, observed health, and observed quality once the gate has judged some clips).
+ * Pure formatting: rows come from the Studio API.
  */
-import type { EngineSpec } from '../../shared/domain';
+import { SHOT_KINDS, type EngineSpec } from '../../shared/domain';
 import type { EngineRow } from '../../shared/api';
 import { MICROS_PER_USD } from '../../shared/money';
 import { PROVIDER_ACCESS } from '../registry/providers';
@@ -24,9 +25,16 @@ interface Cell {
 }
 
 const HEADERS = ['ID', 'PROVIDER', 'STATUS', 'PRICE', 'DURATIONS', 'RESOLUTIONS', 'AUDIO', 'KEY', 'HEALTH'];
+/** Shown only once some engine has gated clips: a fresh install's table stays as narrow as before. */
+const OBSERVED_HEADER = 'OBSERVED QUALITY';
+
+/** An observed mean this far under the registry's judgement is tinted: the engine is doing worse for this user than expected. */
+const QUALITY_DROP_WARNING = 0.1;
 
 export function formatEnginesTable(rows: readonly EngineRow[], opts: EnginesTableOptions): string {
   const now = opts.now ?? Date.now();
+  const showObserved = rows.some((row) => observedLabel(row) !== '');
+  const headers = showObserved ? [...HEADERS, OBSERVED_HEADER] : HEADERS;
   const body: Cell[][] = rows.map((row) => [
     { text: row.spec.id },
     { text: row.spec.provider },
@@ -37,9 +45,10 @@ export function formatEnginesTable(rows: readonly EngineRow[], opts: EnginesTabl
     { text: row.spec.audio },
     keyCell(row),
     healthCell(row, now),
+    ...(showObserved ? [observedCell(row)] : []),
   ]);
-  const table: Cell[][] = [HEADERS.map((text) => ({ text, tint: 'bold' as const })), ...body];
-  const widths = HEADERS.map((_, col) => Math.max(...table.map((cells) => [...(cells[col]?.text ?? '')].length)));
+  const table: Cell[][] = [headers.map((text) => ({ text, tint: 'bold' as const })), ...body];
+  const widths = headers.map((_, col) => Math.max(...table.map((cells) => [...(cells[col]?.text ?? '')].length)));
   return table
     .map((cells) =>
       cells
@@ -99,4 +108,23 @@ function healthCell({ health }: EngineRow, now: number): Cell {
   if (cooling) parts.push(`cooling until ${formatClockTime(health.coolingUntil)}`);
   if (parts.length === 0) return { text: '-', tint: 'dim' };
   return { text: parts.join(', '), tint: cooling ? 'yellow' : undefined };
+}
+
+/**
+ * Observed quality per shot kind with history, in the storyboard's kind order:
+ * "dialogue 0.62 (n=5, prior 0.80), action 0.91 (n=2, prior 0.85)"; empty when none.
+ */
+export function observedLabel({ observedQuality }: Pick<EngineRow, 'observedQuality'>): string {
+  if (!observedQuality) return '';
+  return SHOT_KINDS.flatMap((kind) => {
+    const entry = observedQuality[kind];
+    return entry && entry.samples > 0 ? [`${kind} ${entry.mean.toFixed(2)} (n=${entry.samples}, prior ${entry.prior.toFixed(2)})`] : [];
+  }).join(', ');
+}
+
+function observedCell(row: EngineRow): Cell {
+  const text = observedLabel(row);
+  if (text === '') return { text: '-', tint: 'dim' };
+  const dropped = Object.values(row.observedQuality ?? {}).some((entry) => entry.samples > 0 && entry.prior - entry.mean >= QUALITY_DROP_WARNING);
+  return { text, tint: dropped ? 'yellow' : undefined };
 }

@@ -1,7 +1,10 @@
 /** Human summaries for the end of `render`/`resume` and for `costs` and `costs --held`. */
-import type { CostSummary, HeldReservation } from '../../shared/api';
+import type { AttemptGateView, CostSummary, HeldReservation } from '../../shared/api';
 import { formatUsd } from '../../shared/money';
 import type { RenderReport } from '../pipeline/render-report';
+
+/** A report attempt as the text reads it: with the gate's verdict once the report carries it. */
+type ReportAttempt = RenderReport['shots'][number]['attempts'][number] & { gate?: AttemptGateView | null };
 
 export function formatRenderReport(report: RenderReport): string {
   const lines: string[] = [];
@@ -17,6 +20,7 @@ export function formatRenderReport(report: RenderReport): string {
     const attempts = shot.attempts.length > 1 ? `, ${shot.attempts.length} attempts` : '';
     if (shot.status === 'accepted') lines.push(`  ${shot.shotId}: ${shot.engineId}, ${formatUsd(shot.costMicros)}${attempts}`);
     else lines.push(`  ${shot.shotId}: FAILED: ${shorten(shot.failureReason ?? 'not made', 220)}`);
+    for (const attempt of shot.attempts as readonly ReportAttempt[]) if (attempt.gate) lines.push(...gateLines(attempt.engineId, attempt.gate));
   }
   const budget = report.totals.budgetMicros === null ? '' : ` of ${formatUsd(report.totals.budgetMicros)} budget`;
   const held = report.totals.heldMicros > 0 ? `, ${formatUsd(report.totals.heldMicros)} still held for jobs in flight (\`shotline costs --held\` says why)` : '';
@@ -25,6 +29,28 @@ export function formatRenderReport(report: RenderReport): string {
   if (report.moneyNotes.length > 0) lines.push('Money notes:', ...report.moneyNotes.map((note) => `  ${shorten(note, 300)}`));
   if (report.status !== 'completed') lines.push('Re-run the same command (or `shotline resume`) to retry what failed.');
   return lines.join('\n');
+}
+
+/**
+ * The gate's verdict on one clip: a line with the decision and score, one line for each
+ * check that failed or was skipped (what was measured, the limit, why), and the names of
+ * those that passed. --json has every check whole.
+ */
+export function gateLines(engineId: string, gate: AttemptGateView): string[] {
+  const lines = [`    gate on ${engineId}: ${gate.decision.replaceAll('_', ' ')}, quality ${gate.qualityScore.toFixed(2)}`];
+  const passed: string[] = [];
+  for (const check of gate.checks) {
+    if (check.outcome === 'pass') {
+      passed.push(check.name);
+      continue;
+    }
+    const measured = check.measured ? ` ${check.measured}` : '';
+    const limit = check.limit ? ` (limit ${check.limit})` : '';
+    const detail = check.detail ? `: ${check.detail}` : '';
+    lines.push(`      ${check.outcome === 'fail' ? 'FAIL' : 'skipped'} ${check.name}${measured}${limit}${shorten(detail, 200)}`);
+  }
+  if (passed.length > 0) lines.push(`      passed: ${passed.join(', ')}`);
+  return lines;
 }
 
 /** A long history prints its recent fallbacks; the JSON has all. */

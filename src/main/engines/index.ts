@@ -13,9 +13,12 @@ import { createOpenAIVideoEngine } from './openai/adapter';
 import { createLumaEngine } from './luma/adapter';
 import type { ProviderCredentials } from '../secrets/keys';
 import type { Engine } from './engine';
+import type { MediaOps } from '../media/backend/types';
 
 export interface AdapterDeps {
   ffmpeg: () => Promise<{ ffmpeg: string; ffprobe: string }>;
+  /** The media workers: every FFmpeg job an adapter needs (a reference image resized) runs there. */
+  media: MediaOps;
   /** The provider's credentials, read when a call needs them (keys may change while the app runs); never from the registry. */
   credentials: (provider: ProviderId) => ProviderCredentials | undefined;
   /** A folder of the data directory that belongs to this engine. */

@@ -12,6 +12,7 @@ import type { KeySource } from '../secrets/keys';
 import type { EngineCatalog } from '../engines';
 import type { Db } from '../store/database';
 import { observedBillingFactor } from '../store/billing';
+import { observedQualityByEngine } from '../store/gate-results';
 import type { EpisodeRecord } from '../store/episodes';
 import type { PlannedShot } from './episode-runner';
 
@@ -37,6 +38,7 @@ export function routerContext(deps: PlannerDeps, episode: Pick<EpisodeRecord, 'm
     keychainProblem: deps.keys.keychainStatus ?? undefined,
     hasAdapter: (provider) => deps.catalog.hasAdapter(provider),
     chains: deps.registry.chains(),
+    observedQuality: observedQualityByEngine(deps.db),
     disabledForRun: disabled,
     billingFactor: billingFactors(deps, engines),
   };

@@ -1,5 +1,5 @@
 /** The end-of-run report: what `--json` prints and what the app shows after a render. */
-import type { EpisodeView, ShotPlanView } from '../../shared/api';
+import type { AttemptGateView, EpisodeView, ShotPlanView } from '../../shared/api';
 import type { EpisodeRunResult } from './episode-runner';
 
 export interface RenderReport {
@@ -18,7 +18,7 @@ export interface RenderReport {
     costMicros: number;
     clipPath: string | null;
     failureReason: string | null;
-    attempts: { engineId: string; status: string; errorKind: string | null; reason: string | null; costMicros: number; providerJobId: string | null }[];
+    attempts: { engineId: string; status: string; errorKind: string | null; reason: string | null; costMicros: number; providerJobId: string | null; gate?: AttemptGateView | null }[];
     plan: ShotPlanView | null;
   }[];
   totals: {
@@ -59,6 +59,7 @@ export function buildReport(view: EpisodeView, result: EpisodeRunResult, resumed
           reason: a.errorMessage,
           costMicros: a.actualMicros ?? 0,
           providerJobId: a.providerJobId,
+          gate: a.gate,
         })),
         plan: result.plans.get(shot.shotId)?.view ?? null,
       };

@@ -2,7 +2,8 @@
  * Everything the router decides from, passed in by the caller (the router never reads
  * the database), and the per-engine facts computed once per plan instead of per shot.
  */
-import type { Aspect, EngineHealth, EngineSpec, ProviderId, RenderMode, Resolution } from '../../shared/domain';
+import type { Aspect, EngineHealth, EngineSpec, ProviderId, RenderMode, Resolution, ShotKind } from '../../shared/domain';
+import { rebasedMean, type ObservedQuality, type ObservedQualityMap } from '../../shared/observed-quality';
 import type { Shot } from '../../shared/storyboard';
 import { judgeContext, type ContextVerdict } from './filters';
 import { renderResolution } from './fit';
@@ -29,6 +30,11 @@ export interface RouterContext {
    * >= 1; reservations and budget checks use the corrected figure. Default 1.
    */
   billingFactor?: (engineId: string) => number;
+  /**
+   * What the quality gate has said about each engine's clips, per shot kind (this user's
+   * history). Where there is some, it replaces the registry's quality for that kind.
+   */
+  observedQuality?: ObservedQualityMap;
 }
 
 /** The parts of a storyboard shot the router looks at. */
@@ -49,6 +55,8 @@ export interface PreparedEngine {
   /** Epoch ms until which the engine is cooling down (rate limited); 0 when it is not. A wait, never a rejection. */
   coolingUntil: number;
   billingFactor: number;
+  /** The gate's history of the engine's clips, by shot kind; undefined when it has none. */
+  observed: Partial<Record<ShotKind, ObservedQuality>> | undefined;
 }
 
 export interface PreparedEngines {
@@ -70,10 +78,32 @@ export function prepareEngines(ctx: RouterContext): PreparedEngines {
     const facts = { spec, health: ctx.health.get(spec.id), resolution: renderResolution(spec, ctx.mode, ctx.output.resolution) };
     const coolingUntil = facts.health && facts.health.coolingUntil > ctx.now ? facts.health.coolingUntil : 0;
     const billingFactor = Math.max(1, ctx.billingFactor?.(spec.id) ?? 1);
-    byId.set(spec.id, { ...facts, healthScore: healthScore(facts.health), contextVerdict: judgeContext(facts, ctx), coolingUntil, billingFactor });
+    const observed = ctx.observedQuality?.get(spec.id);
+    byId.set(spec.id, { ...facts, healthScore: healthScore(facts.health), contextVerdict: judgeContext(facts, ctx), coolingUntil, billingFactor, observed });
   }
   const list = [...byId.values()].sort((a, b) => compareIds(a.spec.id, b.spec.id));
   return { list, byId };
+}
+
+export interface EffectiveQuality {
+  /** What the engine is ranked with for the kind: the observed mean when there is history, else the registry's quality. */
+  value: number;
+  /** The registry's quality for the kind (the prior the observed mean started from). */
+  prior: number;
+  /** Gated clips behind `value`; 0 when it is the prior alone. */
+  samples: number;
+}
+
+/**
+ * The engine's quality for a kind of shot. The observed mean starts at the prior and
+ * moves with each gated clip, so it is used from the first sample: one clip moves it only
+ * a little (QUALITY_EWMA_ALPHA), and there is no threshold at which the ranking jumps.
+ */
+export function qualityFor(engine: Pick<PreparedEngine, 'spec' | 'observed'>, kind: ShotKind): EffectiveQuality {
+  const prior = engine.spec.quality[kind];
+  const observed = engine.observed?.[kind];
+  if (!observed || observed.samples < 1) return { value: prior, prior, samples: 0 };
+  return { value: rebasedMean(observed, prior), prior, samples: observed.samples };
 }
 
 /** Code-unit order: the same on every machine and locale. */

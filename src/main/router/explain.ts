@@ -12,7 +12,12 @@ export interface CandidateFacts {
   score: number;
   selection: Selection;
   chainName?: string;
+  /** The quality ranked with: observed when `qualitySamples` > 0, else the registry's. */
   quality: number;
+  /** Gated clips behind an observed quality; 0 or absent: the registry's quality alone. */
+  qualitySamples?: number;
+  /** The registry's quality for the kind, said beside an observed one. */
+  qualityPrior?: number;
   kind: ShotKind;
   micros: number;
   generatedSeconds: number;
@@ -37,7 +42,13 @@ export interface CandidateFacts {
 
 export function candidateReason(f: CandidateFacts): string {
   const place = f.selection === 'pinned' ? '#1 (pinned)' : f.selection === 'chain' ? `#${f.rank} in chain "${f.chainName}"` : `#${f.rank}`;
-  const parts = [f.engineId, ': ', place, ', score ', f.score.toFixed(2), ': quality ', f.quality.toFixed(2), ' for ', f.kind, ', '];
+  const parts = [f.engineId, ': ', place, ', score ', f.score.toFixed(2), ': quality ', f.quality.toFixed(2)];
+  if (f.qualitySamples !== undefined && f.qualitySamples > 0) {
+    parts.push(' observed (n=', String(f.qualitySamples));
+    if (f.qualityPrior !== undefined) parts.push(', prior ', f.qualityPrior.toFixed(2));
+    parts.push(')');
+  }
+  parts.push(' for ', f.kind, ', ');
   parts.push(formatUsd(f.micros), ' for ', String(f.generatedSeconds), ' s');
   if (f.generatedSeconds > f.shotSeconds + 1e-9) parts.push(' (trimmed to ', String(f.shotSeconds), ' s)');
   parts.push(' at ', f.resolution, ', ~', formatSeconds(f.expectedLatencyMs));

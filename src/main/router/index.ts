@@ -1,4 +1,4 @@
-export { healthScore, prepareEngines, type RouterContext, type Selection, type ShotAsk } from './context';
+export { healthScore, prepareEngines, qualityFor, type EffectiveQuality, type RouterContext, type Selection, type ShotAsk } from './context';
 export { formatClockTime } from './explain';
 export { firstRejection, HARD_FILTERS, judgeContext, type EngineFacts, type FilterName, type FilterVerdict, type HardFilter } from './filters';
 export { audioFlag, DURATION_SLACK_SECONDS, generatedSeconds, renderResolution } from './fit';

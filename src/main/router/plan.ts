@@ -9,7 +9,7 @@
 import type { Resolution } from '../../shared/domain';
 import { UserError } from '../../shared/errors';
 import { toMicros, type Micros } from '../../shared/money';
-import { compareIds, prepareEngines, type PreparedEngine, type PreparedEngines, type RouterContext, type Selection, type ShotAsk } from './context';
+import { compareIds, prepareEngines, qualityFor, type EffectiveQuality, type PreparedEngine, type PreparedEngines, type RouterContext, type Selection, type ShotAsk } from './context';
 import { candidateReason, rejectionLine } from './explain';
 import { firstRejection, type FilterName } from './filters';
 import { engineExpectedLatencyMs } from './latency';
@@ -127,6 +127,7 @@ interface Passed {
   attempt: AttemptEstimate;
   resolution: Resolution;
   latencyMs: number;
+  quality: EffectiveQuality;
 }
 
 function planBody(scope: PlanScope, shot: ShotAsk, ctx: RouterContext, chainName: string | undefined, namedBy: string): PlanBody {
@@ -160,13 +161,13 @@ function planBody(scope: PlanScope, shot: ShotAsk, ctx: RouterContext, chainName
     // The resolution filter has passed, so the engine has a resolution in this context.
     const resolution = engine.resolution as Resolution;
     const attempt = estimateAttempt(engine.spec, { durationSeconds: shot.duration, resolution, audio: shot.audio, withReference: shot.reference !== undefined }, engine.billingFactor);
-    passed.push({ engine, attempt, resolution, latencyMs: engineExpectedLatencyMs(engine.spec, engine.health, attempt.generatedSeconds) });
+    passed.push({ engine, attempt, resolution, latencyMs: engineExpectedLatencyMs(engine.spec, engine.health, attempt.generatedSeconds), quality: qualityFor(engine, shot.kind) });
   }
 
   // A cooling engine keeps its place: the runner goes around it while it cools (its
   // `notBefore`) and back to it after, so a 30 s Retry-After never demotes the best engine for a whole run.
   const scores = scoreCandidates(
-    passed.map((p) => ({ quality: p.engine.spec.quality[shot.kind], micros: p.attempt.micros, latencyMs: p.latencyMs, health: p.engine.healthScore })),
+    passed.map((p) => ({ quality: p.quality.value, micros: p.attempt.micros, latencyMs: p.latencyMs, health: p.engine.healthScore })),
     ctx.mode,
     shot.duration,
   );
@@ -185,7 +186,9 @@ function planBody(scope: PlanScope, shot: ShotAsk, ctx: RouterContext, chainName
       score,
       selection,
       chainName,
-      quality: spec.quality[shot.kind],
+      quality: p.quality.value,
+      qualitySamples: p.quality.samples,
+      qualityPrior: p.quality.prior,
       kind: shot.kind,
       micros: p.attempt.micros,
       generatedSeconds: p.attempt.generatedSeconds,

@@ -46,7 +46,8 @@ export class AttemptStore {
   readonly ledger: Ledger;
 
   constructor(
-    private readonly db: Db,
+    /** Read models (reports.ts) read beside the attempts through the same connection. */
+    readonly db: Db,
     private readonly clock: () => number = Date.now,
   ) {
     this.ledger = new Ledger(db, clock);

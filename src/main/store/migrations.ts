@@ -232,4 +232,51 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE engines ADD COLUMN origin TEXT NOT NULL DEFAULT 'seed' CHECK (origin IN ('seed', 'user'));
     `,
   },
+  {
+    version: 4,
+    name: "the quality gate's results, and observed quality per engine and shot kind",
+    sql: `
+      -- The gate's verdict on an attempt's clip (the last one, when a resumed run gated it
+      -- again): what the pipeline decided and the 0..1 score the router learns from.
+      -- engine_id and shot_kind are copied from the attempt and its shot, so what the
+      -- router learned can be traced back to the clips it learned from.
+      CREATE TABLE gate_verdicts (
+        attempt_id     TEXT PRIMARY KEY REFERENCES attempts (id),
+        engine_id      TEXT NOT NULL,
+        shot_kind      TEXT NOT NULL,
+        decision       TEXT NOT NULL CHECK (decision IN ('pass', 'retry_same_engine', 'escalate')),
+        quality_score  REAL NOT NULL CHECK (quality_score >= 0 AND quality_score <= 1),
+        problems_json  TEXT NOT NULL DEFAULT '[]',
+        recorded_at    INTEGER NOT NULL
+      );
+      CREATE INDEX gate_verdicts_by_engine ON gate_verdicts (engine_id, shot_kind, recorded_at);
+
+      -- Each check of a verdict, in the gate's order.
+      CREATE TABLE gate_checks (
+        attempt_id  TEXT NOT NULL REFERENCES gate_verdicts (attempt_id) ON DELETE CASCADE,
+        position    INTEGER NOT NULL,
+        name        TEXT NOT NULL,
+        value       REAL,                          -- the measurement as a number, where there is one
+        measured    TEXT NOT NULL,
+        limit_text  TEXT NOT NULL,
+        outcome     TEXT NOT NULL CHECK (outcome IN ('pass', 'fail', 'skipped')),
+        detail      TEXT NOT NULL,
+        PRIMARY KEY (attempt_id, position)
+      );
+
+      -- What this user's clips say about an engine for a kind of shot: an exponentially
+      -- weighted mean of gate quality scores that starts at the registry's judgement
+      -- (prior, the engines.json value when the first sample came; NULL for an engine the
+      -- registry did not know). One sample per attempt (gate_verdicts says which counted).
+      CREATE TABLE observed_quality (
+        engine_id   TEXT NOT NULL,
+        shot_kind   TEXT NOT NULL,
+        mean        REAL NOT NULL CHECK (mean >= 0 AND mean <= 1),
+        samples     INTEGER NOT NULL CHECK (samples >= 1),
+        prior       REAL CHECK (prior IS NULL OR (prior >= 0 AND prior <= 1)),
+        updated_at  INTEGER NOT NULL,
+        PRIMARY KEY (engine_id, shot_kind)
+      );
+    `,
+  },
 ];

@@ -7,12 +7,15 @@ import type { RenderMode } from '../../shared/domain';
 import type { Db } from './database';
 import type { AttemptStore } from './attempts';
 import type { EpisodeStore } from './episodes';
+import { GateResultStore } from './gate-results';
 
 export function episodeView(episodes: EpisodeStore, attempts: AttemptStore, episodeId: string): EpisodeView {
   const episode = episodes.get(episodeId);
+  const gates = new GateResultStore(attempts.db).gateVerdictsForEpisode(episodeId);
   const byShot = new Map<string, AttemptView[]>();
   for (const a of attempts.forEpisode(episodeId)) {
     const list = byShot.get(a.shotId) ?? [];
+    const gate = gates.get(a.id);
     list.push({
       attemptId: a.id,
       attemptNo: a.attemptNo,
@@ -25,6 +28,7 @@ export function episodeView(episodes: EpisodeStore, attempts: AttemptStore, epis
       actualMicros: a.actualMicros,
       clipPath: a.clipPath,
       clipSha256: a.clipSha256,
+      gate: gate ? { decision: gate.decision, qualityScore: gate.qualityScore, problems: gate.problems, checks: gate.checks } : null,
     });
     byShot.set(a.shotId, list);
   }

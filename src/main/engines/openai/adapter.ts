@@ -81,7 +81,7 @@ export async function createOpenAIVideoEngine(spec: EngineSpec, deps: AdapterDep
       const inputReference =
         request.referenceImagePath === undefined
           ? undefined
-          : await referenceAtSize(request.referenceImagePath, dimensionsOf(fields.size), { ffmpeg: deps.ffmpeg, workDir: deps.workDir(spec.id), signal: context.signal, log: deps.log });
+          : await referenceAtSize(request.referenceImagePath, dimensionsOf(fields.size), { media: deps.media, workDir: deps.workDir(spec.id), signal: context.signal, log: deps.log });
       const video = await client.videos.create({ ...fields, ...(inputReference ? { input_reference: inputReference } : {}) }, callOptions('submit', context.signal));
       if (typeof video?.id === 'string') claimed.add(video.id);
       // The protocol quotes no price: the pipeline holds and charges the registry's.

@@ -11,11 +11,12 @@ import path from 'node:path';
 import { toFile, type Uploadable } from 'openai/uploads';
 import { EngineError } from '../../../shared/errors';
 import { removeQuietly } from '../../media/atomic-file';
-import { runFfmpeg } from '../../media/ffmpeg';
+import type { MediaOps } from '../../media/backend/types';
+import { chain, filter } from '../../media/filtergraph';
 import { readReferenceImage } from '../common/reference-image';
 
 export interface ReferenceResizeOptions {
-  ffmpeg: () => Promise<{ ffmpeg: string }>;
+  media: MediaOps;
   workDir: string;
   signal: AbortSignal;
   log?: (line: string) => void;
@@ -28,11 +29,25 @@ export async function referenceAtSize(imagePath: string, size: { width: number; 
   const resized = path.join(options.workDir, `reference-${randomUUID()}.png`);
   try {
     await mkdir(options.workDir, { recursive: true });
-    const { ffmpeg } = await options.ffmpeg();
-    await runFfmpeg(
-      ffmpeg,
-      ['-y', '-i', imagePath, '-vf', `scale=${width}:${height}:force_original_aspect_ratio=increase,crop=${width}:${height},setsar=1`, '-frames:v', '1', '-update', '1', resized],
-      { signal: options.signal, log: options.log, timeoutMs: 60_000 },
+    const graph = chain(
+      ['0:v'],
+      [
+        filter('scale', { w: width, h: height, force_original_aspect_ratio: 'increase' }),
+        filter('crop', { w: width, h: height }),
+        filter('setsar', { sar: 1 }),
+        filter('format', { pix_fmts: 'rgb24' }),
+      ],
+      ['v'],
+    );
+    await options.media.runGraph(
+      {
+        inputs: [{ path: path.resolve(imagePath) }],
+        graph,
+        video: { label: 'v', encoding: { encoder: 'png', options: {}, pixelFormat: 'rgb24', fps: 1 } },
+        output: { path: resized, container: 'png' },
+        expectedSeconds: 0,
+      },
+      { signal: AbortSignal.any([options.signal, AbortSignal.timeout(60_000)]), log: options.log },
     );
     return await toFile(await readFile(resized), 'reference.png', { type: 'image/png' });
   } catch (error) {

@@ -11,8 +11,7 @@ import type { WorkerSettings } from './protocol';
 
 export async function chooseBackend(settings: WorkerSettings): Promise<{ backend: MediaBackend; name: BackendName; fallbackReason: string | null }> {
   if (settings.backend !== 'cli') {
-    const { loadNodeAvBackend } = await import('../backend/nodeav/index');
-    const loaded = await loadNodeAvBackend();
+    const loaded = await loadBundled();
     if ('backend' in loaded) return { backend: loaded.backend, name: 'node-av', fallbackReason: null };
     if (settings.backend === 'node-av') throw new UserError(`the bundled FFmpeg (node-av) cannot be used: ${loaded.error}`);
     const cli = await createCli(settings, loaded.error);
@@ -29,5 +28,14 @@ async function createCli(settings: WorkerSettings, bundledProblem?: string): Pro
       throw new UserError(`No FFmpeg can be used. The bundled one (node-av) did not load: ${bundledProblem}. ${error.message}`, error.problems);
     }
     throw error;
+  }
+}
+
+async function loadBundled(): Promise<{ backend: MediaBackend } | { error: string }> {
+  try {
+    const { loadNodeAvBackend } = await import('../backend/nodeav/index');
+    return await loadNodeAvBackend();
+  } catch (error) {
+    return { error: error instanceof Error ? error.message.split('\n')[0]! : String(error) };
   }
 }

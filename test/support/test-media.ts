@@ -1,0 +1,20 @@
+/**
+ * One media worker pool per test file, on the backend the suite runs with
+ * (SHOTLINE_FFMPEG: auto by default, `cli` for the parity run). Idle workers do not keep
+ * the test process alive, and every worker is killed when it exits.
+ */
+import { MediaPool } from '../../src/main/media/worker/pool';
+import { mediaWorkerSettings } from '../../src/main/media/worker/settings';
+
+let shared: MediaPool | undefined;
+
+export function testMedia(backend?: 'auto' | 'cli' | 'node-av'): MediaPool {
+  if (backend) return trackedPool(backend);
+  return (shared ??= trackedPool(undefined));
+}
+
+function trackedPool(backend: string | undefined): MediaPool {
+  const pool = new MediaPool({ settings: mediaWorkerSettings(backend, undefined, process.env) });
+  process.once('exit', () => pool.close());
+  return pool;
+}
