@@ -12,6 +12,7 @@ import { killAllFfmpeg } from './media/ffmpeg';
 import { checkClip } from './media/gate';
 import { locateFfmpeg, type FfmpegLocation } from './media/locate';
 import { MediaPool } from './media/worker/pool';
+import { DEFAULT_VIDEO, type StitchOutput } from './media/stitch/index';
 import { mediaWorkerSettings, type MediaBackendSetting } from './media/worker/settings';
 import type { WorkerSpawner } from './media/worker/spawn';
 import { emptyHealth, HealthRepository } from './registry/health';
@@ -114,6 +115,11 @@ export class StudioServices {
     const specs = this.registry.list({ includeRemoved: true }).filter((spec) => this.catalog.hasAdapter(spec.provider));
     const engines = await Promise.all(specs.map((spec) => this.catalog.engineFor(spec)));
     return new Map(engines.map((engine) => [engine.spec.id, guardEngine(engine, { secrets: () => this.keys.secretValues() })]));
+  }
+
+  /** The stitch input with the video encoder this machine does best. */
+  async withStitchVideo<T extends { output: StitchOutput }>(input: T): Promise<T> {
+    return { ...input, output: { ...input.output, video: input.output.video ?? DEFAULT_VIDEO } };
   }
 
   ffmpeg(): Promise<FfmpegLocation> {

@@ -2,8 +2,8 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CancelledError, UserError } from '../../src/shared/errors';
-import { probeMedia } from '../../src/main/media/probe';
-import { expectedEpisodeSeconds, stitchEpisode, type StitchClip } from '../../src/main/media/stitch';
+import { testMedia } from '../support/test-media';
+import { expectedEpisodeSeconds, stitchEpisode, type StitchClip } from '../../src/main/media/stitch/index';
 import { bins, makeClip, nastyTempDir, removeDir } from './media-fixtures';
 
 let dir: string;
@@ -36,13 +36,13 @@ describe('stitchEpisode', () => {
     const out = path.join(dir, 'new folder', 'episode "pilot".mp4');
     const fractions: number[] = [];
     const started = Date.now();
-    const result = await stitchEpisode(bins, { clips, output }, out, { onProgress: (f) => fractions.push(f) });
+    const result = await stitchEpisode(testMedia(), { clips, output }, out, { onProgress: (f) => fractions.push(f) });
     console.log(`stitched 3 clips (5.0 s, 640x360) in ${Date.now() - started} ms`);
 
     expect(expectedEpisodeSeconds(clips)).toBe(5);
     expect(result.path).toBe(out);
     expect(Math.abs(result.durationSeconds - 5)).toBeLessThanOrEqual(0.1);
-    const probe = await probeMedia(bins.ffprobe, out);
+    const probe = await testMedia().probe(out);
     expect(probe).toMatchObject({ width: 640, height: 360, fps: 24, hasAudio: true, audioCodec: 'aac', videoCodec: 'h264', pixelFormat: 'yuv420p' });
     expect(Math.abs(probe.durationSeconds - 5)).toBeLessThanOrEqual(0.1);
     expect(fractions.at(-1)).toBe(1);
@@ -53,9 +53,9 @@ describe('stitchEpisode', () => {
     const out = path.join(dir, 'single.mp4');
     // The file is 1.5 s; the plan says 1.7 s (an engine that delivered slightly short).
     const single = { ...clips[2]!, durationSeconds: 1.7, transitionToNext: { type: 'fade' as const, duration: 1 } };
-    const result = await stitchEpisode(bins, { clips: [single], output }, out);
+    const result = await stitchEpisode(testMedia(), { clips: [single], output }, out);
     expect(Math.abs(result.durationSeconds - 1.7)).toBeLessThanOrEqual(0.1);
-    expect((await probeMedia(bins.ffprobe, out)).hasAudio).toBe(true);
+    expect((await testMedia().probe(out)).hasAudio).toBe(true);
   });
 
   it('leaves an existing output byte-identical and no temp files when cancelled', async () => {
@@ -63,7 +63,7 @@ describe('stitchEpisode', () => {
     const original = Buffer.from('the previous episode, which must survive');
     await writeFile(out, original);
     const controller = new AbortController();
-    const run = stitchEpisode(bins, { clips, output }, out, { signal: controller.signal, onProgress: () => controller.abort() });
+    const run = stitchEpisode(testMedia(), { clips, output }, out, { signal: controller.signal, onProgress: () => controller.abort() });
     await expect(run).rejects.toBeInstanceOf(CancelledError);
     expect(await readFile(out)).toEqual(original);
     expect(await partials(dir)).toEqual([]);
@@ -71,7 +71,7 @@ describe('stitchEpisode', () => {
 
   it('refuses transitions longer than their clips, naming the clip', async () => {
     const tooLong = clips.map((clip, i) => (i === 0 ? { ...clip, transitionToNext: { type: 'dissolve' as const, duration: 2.5 } } : clip));
-    const error = await stitchEpisode(bins, { clips: tooLong, output }, path.join(dir, 'x.mp4')).catch((e: unknown) => e);
+    const error = await stitchEpisode(testMedia(), { clips: tooLong, output }, path.join(dir, 'x.mp4')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserError);
     expect((error as UserError).problems).toEqual([
       'clip 1: transitions take 2.5 s but the clip is only 2 s long',
@@ -82,7 +82,7 @@ describe('stitchEpisode', () => {
   it('names a clip that is missing', async () => {
     const missing = path.join(dir, 'gone.mp4');
     const broken = [clips[0]!, { ...clips[1]!, path: missing }];
-    await expect(stitchEpisode(bins, { clips: broken, output }, path.join(dir, 'y.mp4'))).rejects.toThrow(
+    await expect(stitchEpisode(testMedia(), { clips: broken, output }, path.join(dir, 'y.mp4'))).rejects.toThrow(
       `clip 2 cannot be stitched: ${missing} is not a playable video: the file does not exist`,
     );
   });

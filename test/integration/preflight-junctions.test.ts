@@ -7,8 +7,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { episodeDuration, transitionOf, type StoryboardInput } from '../../src/shared/storyboard';
 import { validateStoryboard } from '../../src/shared/storyboard-issues';
-import { probeMedia } from '../../src/main/media/probe';
-import { expectedEpisodeSeconds, stitchEpisode, type StitchClip } from '../../src/main/media/stitch';
+import { testMedia } from '../support/test-media';
+import { expectedEpisodeSeconds, stitchEpisode, type StitchClip } from '../../src/main/media/stitch/index';
 import { bins, makeClip, nastyTempDir, removeDir } from './media-fixtures';
 
 let dir: string;
@@ -54,8 +54,8 @@ describe('transitions that exactly fill a shot', () => {
       expect(expectedEpisodeSeconds(clips)).toBeCloseTo(planned, 6);
 
       const out = path.join(dir, `${name.slice(0, 20)} episode.mp4`);
-      const result = await stitchEpisode(bins, { clips, output }, out);
-      const probe = await probeMedia(bins.ffprobe, out);
+      const result = await stitchEpisode(testMedia(), { clips, output }, out);
+      const probe = await testMedia().probe(out);
       expect(Math.abs(result.durationSeconds - planned)).toBeLessThanOrEqual(0.1);
       expect(Math.abs(probe.durationSeconds - planned)).toBeLessThanOrEqual(0.1);
     });

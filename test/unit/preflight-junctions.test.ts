@@ -7,7 +7,7 @@ import { TRANSITION_TYPES, type TransitionType } from '../../src/shared/domain';
 import { crowdedClips, junctionOverlap, junctionOverlaps } from '../../src/shared/junctions';
 import { transitionOf, type Shot, type StoryboardInput } from '../../src/shared/storyboard';
 import { validateStoryboard } from '../../src/shared/storyboard-issues';
-import { stitchProblems, type StitchClip } from '../../src/main/media/stitch-graph';
+import { stitchProblems, type TimelineClip as StitchClip } from '../../src/main/media/stitch/timeline';
 
 const output = { width: 640, height: 360, fps: 24, loudness: -16 };
 

@@ -12,7 +12,7 @@ import type { EpisodePlanView, RenderOptions, ResumeOptions } from '../../shared
 import { CancelledError, UserError } from '../../shared/errors';
 import { usdToMicros, type Micros } from '../../shared/money';
 import { budgetLimitSchema, type Storyboard } from '../../shared/storyboard';
-import { stitchEpisode } from '../media/stitch';
+import { stitchEpisode } from '../media/stitch/index';
 import { checkOutputPath, type InputFile } from '../preflight/output-path';
 import { pinProblems, planFitProblems } from '../preflight/plan-fits';
 import { audioFlag, planEpisode } from '../router';
@@ -204,7 +204,11 @@ export class RenderService {
         buildRequest: (episode, shot, candidate) => buildRequest(episode.storyboard, shot, candidate, services.registry.get(candidate.engineId)!, audioFlag(services.registry.get(candidate.engineId)!, shot.audio)),
         gate: services.gate,
         stitch: async (episode, clips, stitchSignal, onProgress) =>
-          stitchEpisode(await services.ffmpeg(), stitchInput(episode, clips), episode.outputPath, { signal: stitchSignal, onProgress, log: services.config.log }),
+          stitchEpisode(services.media, await services.withStitchVideo(stitchInput(episode, clips)), episode.outputPath, {
+            signal: stitchSignal,
+            onProgress,
+            log: services.config.log,
+          }),
         mediaDir: services.mediaDir,
         clock: services.clock,
         random: services.random,

@@ -1,7 +1,7 @@
 /** Adapts the accepted shots of an episode to the media stitcher's input. */
 import { frameSize } from '../../shared/domain';
 import { transitionOf } from '../../shared/storyboard';
-import type { StitchClip as MediaClip } from '../media/stitch';
+import type { StitchClip as MediaClip, StitchOutput } from '../media/stitch/index';
 import type { EpisodeRecord } from '../store/episodes';
 import type { StitchClip } from './episode-runner';
 
@@ -9,7 +9,7 @@ import type { StitchClip } from './episode-runner';
  * Each clip is trimmed to its shot's duration. A transition is kept only between shots
  * that are still neighbours: when a failed shot is left out, the join becomes a cut.
  */
-export function stitchInput(episode: EpisodeRecord, clips: StitchClip[]): { clips: MediaClip[]; output: { width: number; height: number; fps: number; loudness: number } } {
+export function stitchInput(episode: EpisodeRecord, clips: StitchClip[]): { clips: MediaClip[]; output: StitchOutput } {
   const order = new Map(episode.storyboard.shots.map((shot, i) => [shot.id, i]));
   const media = clips.map((clip, i): MediaClip => {
     const next = clips[i + 1];

@@ -10,7 +10,7 @@
  */
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { UserError } from '../../../shared/errors';
+import { CancelledError, UserError } from '../../../shared/errors';
 import { tempPathBeside } from '../atomic-file';
 import { NotPlayableError } from '../backend/errors';
 import type { MediaOps, MediaProbe, VideoEncoding } from '../backend/types';
@@ -94,7 +94,7 @@ export async function stitchEpisode(media: MediaOps, input: { clips: StitchClip[
   const progress = new StitchProgress(timeline, notCopiedBecause === null, options.onProgress);
   // The first failure stops every other piece at once.
   const stop = new AbortController();
-  const stopOnCancel = () => stop.abort(signal?.reason);
+  const stopOnCancel = () => stop.abort(cancelledBy(signal));
   signal?.addEventListener('abort', stopOnCancel, { once: true });
   try {
     await mkdir(work, { recursive: true });
@@ -125,12 +125,18 @@ export async function stitchEpisode(media: MediaOps, input: { clips: StitchClip[
     };
   } catch (error) {
     stop.abort(error);
-    throw error;
+    // Pieces fail in many ways once a cancel stops them; the user asked for the cancel.
+    throw signal?.aborted ? cancelledBy(signal) : error;
   } finally {
     signal?.removeEventListener('abort', stopOnCancel);
     await rm(work, { recursive: true, force: true }).catch(() => undefined);
     await rm(temp, { force: true }).catch(() => undefined);
   }
+}
+
+function cancelledBy(signal: AbortSignal | undefined): CancelledError {
+  const reason: unknown = signal?.reason;
+  return reason instanceof CancelledError ? reason : new CancelledError('stitch cancelled');
 }
 
 async function probeClip(media: MediaOps, file: string, index: number, signal: AbortSignal | undefined): Promise<MediaProbe> {
