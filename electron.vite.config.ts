@@ -39,6 +39,8 @@ export default defineConfig({
         input: {
           index: fromRoot('src/main/index.ts'),
           cli: fromRoot('src/main/cli.ts'),
+          // The media worker: a separate process main forks (utilityProcess in the app).
+          'media-worker': fromRoot('src/main/media/worker/worker-main.ts'),
         },
         output: {
           format: 'es',

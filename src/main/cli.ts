@@ -18,6 +18,7 @@ import { safeOutput, type OutputStream, type SafeOutput } from './cli/output';
 import { createProgressView, type ProgressView } from './cli/progress';
 import { formatCosts, formatHeldReservations, formatRenderReport } from './cli/report-text';
 import { killAllFfmpeg } from './media/ffmpeg';
+import { isMediaCommand, runMediaCommand } from './cli/media-commands';
 import { quoteShellArg } from './media/quote';
 import type { RenderReport } from './pipeline/render-report';
 import { costSummary, heldReservations } from './store/reports';
@@ -49,6 +50,15 @@ const OUTPUT_SETTLE_MS = 250;
 export async function main(argv: string[], streams: CliStreams = process, studioConfig: Partial<Omit<StudioConfig, 'dataDir'>> = {}): Promise<ExitCode> {
   const io: CliOutput = { stdout: safeOutput(streams.stdout), stderr: safeOutput(streams.stderr) };
   const debug = Boolean(process.env.SHOTLINE_DEBUG);
+  if (isMediaCommand(argv[0])) {
+    try {
+      return (await runMediaCommand(argv[0], argv.slice(1), { stdout: io.stdout, stderr: io.stderr, env: studioConfig.env ?? process.env })) as ExitCode;
+    } catch (error) {
+      return reportError(error, io.stderr, { cancelled: error instanceof CancelledError, debug });
+    } finally {
+      await io.stdout.settle(OUTPUT_SETTLE_MS);
+    }
+  }
   let command: Command;
   try {
     command = parseCommand(argv);
@@ -79,7 +89,8 @@ export async function main(argv: string[], streams: CliStreams = process, studio
   try {
     // Only commands that route or call engines ask the keychain (a D-Bus round trip); `costs` reads the ledger alone.
     const keys = studioConfig.keys ?? (command.name === 'costs' ? undefined : await openProviderKeys(studioConfig.env ?? process.env));
-    studio = openStudio({ ...studioConfig, keys, dataDir: resolve(command.dataDir ?? defaultDataDir()), log: debug ? (line) => io.stderr.write(`${line}\n`) : undefined });
+    const mediaBackend = 'ffmpeg' in command ? command.ffmpeg : undefined;
+    studio = openStudio({ ...studioConfig, ...(mediaBackend ? { mediaBackend } : {}), keys, dataDir: resolve(command.dataDir ?? defaultDataDir()), log: debug ? (line) => io.stderr.write(`${line}\n`) : undefined });
     code = await run(command, studio, io, cancel);
   } catch (error) {
     code = reportError(error, io.stderr, { cancelled: cancel.signal.aborted, debug });

@@ -6,6 +6,7 @@
 import { app, BrowserWindow, dialog, ipcMain, session, shell, type WebContents } from 'electron';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bindStudioApi } from './shell/ipc';
+import { utilityWorker } from './shell/utility-worker';
 import {
   SECURE_WEB_PREFERENCES,
   createAppUrlMatcher,
@@ -75,7 +76,7 @@ async function start(): Promise<void> {
   hardenSession();
   // SHOTLINE_HOME lets the app and the CLI share one data folder on purpose.
   const dataDir = process.env.SHOTLINE_HOME ? defaultDataDir(process.env) : app.getPath('userData');
-  studio = await createStudio({ dataDir });
+  studio = await createStudio({ dataDir, spawnMediaWorker: utilityWorker });
   unbindStudioApi = bindStudioApi(ipcMain, studio.api, {
     isTrustedSender: isAppUrl,
     getTarget: () => mainWindow?.webContents ?? null,

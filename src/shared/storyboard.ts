@@ -75,12 +75,22 @@ export const shotSchema = z
   })
   .strict();
 
+/** Integrated loudness targets of the common deliveries, in LUFS. */
+export const LOUDNESS_PRESETS = { broadcast: -23, streaming: -14, default: -16 } as const;
+
 export const outputSchema = z
   .object({
     resolution: z.enum(RESOLUTIONS).default('1080p'),
     aspect: z.enum(ASPECTS).default('16:9'),
     fps: z.number().int('must be a whole number').min(12, 'must be between 12 and 60').max(60, 'must be between 12 and 60').default(24),
-    loudness: z.number().min(-40, 'must be between -40 and -5 LUFS').max(-5, 'must be between -40 and -5 LUFS').default(-16),
+    // Integrated loudness in LUFS, or a delivery preset: broadcast (EBU R128, -23) or streaming (-14).
+    loudness: z
+      .union([
+        z.number().min(-40, 'must be between -40 and -5 LUFS').max(-5, 'must be between -40 and -5 LUFS'),
+        z.literal('broadcast').transform(() => LOUDNESS_PRESETS.broadcast),
+        z.literal('streaming').transform(() => LOUDNESS_PRESETS.streaming),
+      ])
+      .default(-16),
   })
   .strict();
 

@@ -20,6 +20,11 @@ export const USAGE = `Usage:
   shotline keys set <provider>          (the key is read from a hidden prompt or standard input)
   shotline keys delete <provider>
   shotline costs [--held] [--data-dir DIR] [--json]
+  shotline stitch <clip>... --out FILE [--transition TYPE:SECONDS] [--loudness LUFS|broadcast|streaming|off]
+                  [--resolution 720p] [--aspect 16:9] [--fps N] [--json]
+  shotline check <clip> [--prompt TEXT] [--duration S] [--resolution 720p --aspect 16:9] [--audio]
+                  [--strictness preview|final] [--json]
+  shotline doctor [--json]
 
 Options:
   --budget USD          the episode's spending limit, more than 0 and at most ${LIMITS.maxBudgetUsd};
@@ -34,6 +39,9 @@ Options:
                         this storyboard (its shots are generated, and paid for, again)
   --held                list the money still reserved for jobs, and why
   --json                print machine-readable JSON on stdout
+  --ffmpeg WHICH        the FFmpeg for media work: auto (default: the bundled FFmpeg 8.1 when it
+                        loads, else the system's), bundled, cli, or a path to an ffmpeg binary;
+                        also SHOTLINE_FFMPEG (render, resume, stitch, check, doctor)
 
 Engine fields (engines set / add): enabled=true|false, price=USD per second (yours, not an
 estimate), base-url=URL, concurrency=N, model=NAME; \`field=\` with no value removes your setting.
@@ -47,6 +55,8 @@ ${formatExitCodes()}`;
 
 export interface CommonFlags {
   dataDir?: string;
+  /** Which FFmpeg: auto, bundled, cli, or a path to an ffmpeg binary. */
+  ffmpeg?: string;
   json: boolean;
 }
 
@@ -77,6 +87,7 @@ const OPTIONS = {
   'resubmit-unknown': { type: 'boolean', default: false },
   held: { type: 'boolean', default: false },
   'data-dir': { type: 'string' },
+  ffmpeg: { type: 'string' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -84,8 +95,8 @@ const OPTIONS = {
 type Flag = keyof typeof OPTIONS;
 
 const ALLOWED: Record<string, Flag[]> = {
-  render: ['out', 'mode', 'budget', 'concurrency', 'strict', 'fresh', 'allow-partial', 'resubmit-unknown', 'data-dir', 'json'],
-  resume: ['budget', 'concurrency', 'strict', 'allow-partial', 'resubmit-unknown', 'data-dir', 'json'],
+  render: ['out', 'mode', 'budget', 'concurrency', 'strict', 'fresh', 'allow-partial', 'resubmit-unknown', 'data-dir', 'ffmpeg', 'json'],
+  resume: ['budget', 'concurrency', 'strict', 'allow-partial', 'resubmit-unknown', 'data-dir', 'ffmpeg', 'json'],
   engines: ['data-dir', 'json'],
   keys: ['json'],
   costs: ['held', 'data-dir', 'json'],
@@ -107,7 +118,7 @@ export function parseCommand(argv: string[]): Command {
     const given = values[flag] !== undefined && values[flag] !== false;
     if (given && flag !== 'help' && !allowed.includes(flag)) throw new UserError(`--${flag}: not an option of "shotline ${name}"`);
   }
-  const common: CommonFlags = { dataDir: values['data-dir'], json: values.json };
+  const common: CommonFlags = { dataDir: values['data-dir'], ffmpeg: values.ffmpeg, json: values.json };
   const money: MoneyFlags = { allowPartial: values['allow-partial'], resubmitUnknown: values['resubmit-unknown'] };
   switch (name) {
     case 'render': {
