@@ -8,7 +8,7 @@ import { EngineError } from '../../src/shared/errors';
 import { createAnimaticEngine } from '../../src/main/engines/animatic';
 import { JobStore, newJobId } from '../../src/main/engines/animatic/job-store';
 import type { Engine, GenerationRequest, PollResult } from '../../src/main/engines/engine';
-import { killAllFfmpeg } from '../../src/main/media/ffmpeg';
+import { MediaPool } from '../../src/main/media/worker/pool';
 import { probeMedia } from '../../src/main/media/probe';
 import { bins, nastyTempDir, removeDir, sha256File } from './media-fixtures';
 
@@ -54,12 +54,13 @@ const request = (overrides: Partial<GenerationRequest> = {}): GenerationRequest 
 
 const ctx = () => ({ signal: new AbortController().signal });
 let workDir: string;
+let pool: MediaPool;
 let key = 0;
 const nextKey = () => `attempt-${++key}-${Date.now()}`;
 
 function engineWithLog(): { engine: Engine; commands: string[] } {
   const commands: string[] = [];
-  const engine = createAnimaticEngine(spec, { ffmpeg: bins, workDir, log: (line) => line.startsWith('$ ') && commands.push(line) });
+  const engine = createAnimaticEngine(spec, { media: pool, workDir, log: (line) => line.startsWith('$ ') && commands.push(line) });
   return { engine, commands };
 }
 
@@ -82,10 +83,14 @@ async function waitFor(engine: Engine, jobId: string): Promise<PollResult> {
 }
 
 beforeAll(async () => {
+  pool = new MediaPool({ settings: { backend: 'cli', ffmpegPath: bins.ffmpeg }, size: 2 });
   workDir = path.join(await nastyTempDir('animatic'), `work "dir" it's ünï`);
 });
 
-afterAll(() => removeDir(path.dirname(workDir)));
+afterAll(async () => {
+  pool?.close();
+  await removeDir(path.dirname(workDir));
+});
 
 describe('animatic engine', () => {
   it('renders a nasty prompt with audio at the requested duration, size and rate, and downloads it', async () => {
@@ -172,13 +177,15 @@ describe('animatic engine', () => {
     expect(later.commands).toHaveLength(0);
   });
 
-  it('does not record an app-exit abort as a failure, so the next process renders the job', async () => {
+  it('does not record a media worker dying under the render as a failure, so the next process renders the job', async () => {
     const { engine } = engineWithLog();
     const { jobId } = await engine.submit(request({ durationSeconds: 20, width: 1280, height: 720 }), { ...ctx(), clientReference: nextKey() });
     await waitForProgress(engine, jobId);
-    expect(killAllFfmpeg()).toBe(1);
+    // The app closing its workers (or a crash) kills the worker that runs the job.
+    for (const pid of pool.workerPids()) process.kill(pid, 'SIGKILL');
     const dying = await waitFor(engine, jobId);
-    expect(dying.state === 'failed' && (dying.error as EngineError).kind).toBe('cancelled');
+    expect(dying.state === 'failed' && (dying.error as EngineError).kind).toBe('unavailable');
+    expect(dying.state === 'failed' && (dying.error as EngineError).message).toContain('media worker');
 
     const next = engineWithLog();
     expect((await next.engine.poll(jobId, ctx())).state).toBe('running');

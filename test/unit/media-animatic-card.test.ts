@@ -27,6 +27,12 @@ describe('wrapText', () => {
     expect(wrapText('a b c d', 1, 1)).toEqual(['…']);
   });
 
+  it('measures wide characters by the width function it is given', () => {
+    const wide = (g: string) => (/\p{Script=Han}/u.test(g) ? 2 : 1);
+    expect(wrapText('你好世界你好 ab', 6, 10, wide)).toEqual(['你好世', '界你好', 'ab']);
+    expect(wrapText('你'.repeat(40), 6, 2, wide)).toEqual(['你你你', '你你…']);
+  });
+
   it('passes text with quotes, backslashes and expansions through unchanged', () => {
     const nasty = `"q" 'a' \\ : %{pts} %%`;
     expect(wrapText(nasty, 100, 5)).toEqual([nasty]);
@@ -45,6 +51,7 @@ describe('cardLayout', () => {
 });
 
 describe('buildCardFilter', () => {
+  const dejavu = { fontfile: '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf' };
   const base = {
     width: 640,
     height: 360,
@@ -52,31 +59,45 @@ describe('buildCardFilter', () => {
     durationSeconds: 5,
     kind: 'action' as const,
     audio: false,
-    fontFile: '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf',
-    titleFile: '/work/cards/title.txt',
-    promptFile: '/work/cards/prompt.txt',
+    title: [{ textFile: '/work/cards/title.txt', font: dejavu, x: 21 }],
+    body: [
+      [{ textFile: '/work/cards/line1.txt', font: { font: 'Noto Sans CJK SC' }, x: 21 }],
+      [],
+      [{ textFile: '/work/cards/line3.txt', font: dejavu, x: 'right' as const }],
+      [
+        { textFile: '/work/cards/run-a.txt', font: dejavu, x: 21, textShaping: 0 as const },
+        { textFile: '/work/cards/run-b.txt', font: dejavu, x: 90, textShaping: 0 as const },
+      ],
+    ],
+    timecodeFont: dejavu,
   };
 
-  it('reads user text only from files, with expansion off', () => {
+  it('reads user text only from files, with expansion off, one drawtext per run', () => {
     const graph = buildCardFilter(base);
-    expect(graph.filterComplex).toContain('textfile=/work/cards/prompt.txt:expansion=none');
-    expect(graph.filterComplex).toContain('textfile=/work/cards/title.txt:expansion=none');
+    for (const name of ['title', 'line1', 'line3', 'run-a', 'run-b']) expect(graph.filterComplex).toContain(`textfile=/work/cards/${name}.txt:expansion=none`);
+    expect(graph.filterComplex.match(/drawtext=/g)).toHaveLength(6);
     expect(graph.filterComplex).toContain(`color=color=${KIND_COLOURS.action}:size=640x360:rate=24:duration=5`);
     expect(graph.filterComplex).toContain('overlay=x=main_w*t/5-overlay_w');
     expect(graph).toMatchObject({ videoLabel: 'v', audioLabel: null });
     expect(graph.filterComplex).not.toContain('sine=');
   });
 
-  it('adds a tone only when audio is requested', () => {
+  it('places lines one under the other, right-aligns RTL lines and turns shaping off for display-order runs', () => {
+    const graph = buildCardFilter(base);
+    const layout = cardLayout(640, 360);
+    const lineHeight = layout.bodySize + layout.lineSpacing;
+    expect(graph.filterComplex).toContain(`line3.txt:expansion=none:fontcolor=white@0.9:fontsize=${layout.bodySize}:x=w-${layout.margin}-text_w:y=${layout.bodyTop + 2 * lineHeight}`);
+    expect(graph.filterComplex).toContain('run-b.txt:expansion=none:text_shaping=0');
+    expect(graph.filterComplex).not.toContain('line1.txt:expansion=none:text_shaping');
+    // A face inside a font collection is named by its family, escaped like any value.
+    expect(graph.filterComplex).toContain(String.raw`drawtext=font=Noto\\\ Sans\\\ CJK\\\ SC:textfile=/work/cards/line1.txt`);
+  });
+
+  it('adds a tone only when audio is requested, in the delivery sample format', () => {
     const graph = buildCardFilter({ ...base, audio: true });
     expect(graph.audioLabel).toBe('a');
     expect(graph.filterComplex).toContain('sine=frequency=440:sample_rate=48000:duration=5');
-  });
-
-  it('falls back to fontconfig when no font file is known', () => {
-    const graph = buildCardFilter({ ...base, fontFile: null });
-    expect(graph.filterComplex).toContain('drawtext=font=Sans:');
-    expect(graph.filterComplex).not.toContain('fontfile=');
+    expect(graph.filterComplex).toContain('aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo[a]');
   });
 
   it('gives every kind its own background', () => {

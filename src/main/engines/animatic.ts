@@ -1,6 +1,6 @@
 /**
  * The built-in offline engine: renders each shot as a title card (shot id, kind, prompt,
- * timecode, progress bar, optional tone) with ffmpeg. It sits behind the same remote-style
+ * timecode, progress bar, optional tone) through the media service. It sits behind the same remote-style
  * submit/poll/download interface as the AI providers and behaves like one: a job
  * outlives the process that began it, a re-sent submit makes a second job, and a submit
  * whose answer was lost is found again by its client reference (findJob).
@@ -11,14 +11,17 @@ import path from 'node:path';
 import { SHOT_KINDS, type EngineSpec } from '../../shared/domain';
 import { CancelledError, EngineError, isAbortError, type ErrorKind } from '../../shared/errors';
 import { removeQuietly, tempPathBeside } from '../media/atomic-file';
-import { FfmpegError } from '../media/ffmpeg';
+import { MediaJobError } from '../media/backend/errors';
+import type { MediaOps } from '../media/backend/types';
+import { MediaWorkerCrashedError } from '../media/worker/media-worker';
 import { saveClip } from './clip-file';
 import { isJobId, JobStore, newJobId } from './animatic/job-store';
 import { renderCard } from './animatic/render';
 import type { CallContext, DownloadResult, Engine, GenerationRequest, JobLookup, JobOutput, PollResult, SubmitContext, SubmitResult } from './engine';
 
 export interface AnimaticDeps {
-  ffmpeg: { ffmpeg: string; ffprobe: string };
+  /** The media service (MediaPool in the app) that runs the card's graph. */
+  media: MediaOps;
   /** Holds jobs/ (requests and clips) and cards/ (text files the cards read). */
   workDir: string;
   log?: (line: string) => void;
@@ -79,7 +82,7 @@ export function createAnimaticEngine(spec: EngineSpec, deps: AnimaticDeps): Engi
     try {
       await store.removeOrphanedPartials(jobId);
       await renderCard(state.request, temp, {
-        ffmpeg: deps.ffmpeg.ffmpeg,
+        media: deps.media,
         textDir,
         signal: state.controller.signal,
         log: deps.log,
@@ -93,9 +96,11 @@ export function createAnimaticEngine(spec: EngineSpec, deps: AnimaticDeps): Engi
     } catch (error) {
       await removeQuietly(temp);
       const engineError = classify(error);
-      // An abort that is not the user's cancel (the app is exiting) is not a verdict on
-      // the job: nothing is recorded, so the next process renders it again.
-      if (engineError.kind !== 'cancelled' || state.cancelRequested) {
+      // An abort that is not the user's cancel (the app is exiting), or a media worker that
+      // died under the job (the app closing its workers, a crash), is not a verdict on the
+      // job: nothing is recorded, so the next process renders it again.
+      const notAVerdict = (engineError.kind === 'cancelled' && !state.cancelRequested) || error instanceof MediaWorkerCrashedError;
+      if (!notAVerdict) {
         await store.saveFailure(jobId, { kind: engineError.kind, message: engineError.message }).catch(() => undefined);
       }
       jobs.set(jobId, { status: 'failed', error: engineError });
@@ -192,7 +197,7 @@ function classify(error: unknown): EngineError {
   if (error instanceof EngineError) return error;
   if (isAbortError(error)) return new EngineError('cancelled', error instanceof Error ? error.message : 'cancelled');
   const kind: ErrorKind = 'unavailable';
-  if (error instanceof FfmpegError) return new EngineError(kind, `ffmpeg could not render the card: ${error.message}`);
+  if (error instanceof MediaJobError) return new EngineError(kind, `ffmpeg could not render the card: ${error.message}`);
   return new EngineError(kind, `animatic render failed: ${error instanceof Error ? error.message : String(error)}`);
 }
 

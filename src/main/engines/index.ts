@@ -34,7 +34,7 @@ export const BUILT_IN_ADAPTERS: Partial<Record<ProviderId, EngineFactory>> = {
   luma: createLumaEngine,
   gemini: createGeminiEngine,
   comfyui: createComfyUIEngine,
-  animatic: async (spec, deps) => createAnimaticEngine(spec, { ffmpeg: await deps.ffmpeg(), workDir: deps.workDir(spec.id), log: deps.log }),
+  animatic: async (spec, deps) => createAnimaticEngine(spec, { media: deps.media, workDir: deps.workDir(spec.id), log: deps.log }),
   kling: (spec, deps) => createKlingEngine(spec, deps),
   runway: createRunwayEngine,
   openai: createOpenAIVideoEngine,

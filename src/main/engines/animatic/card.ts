@@ -24,42 +24,51 @@ const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 const splitGraphemes = (text: string) => Array.from(graphemes.segment(text), (s) => s.segment);
 
 /**
- * Greedy word wrap by grapheme count (an emoji or accented letter is one character).
- * Words longer than a line are broken; blank lines are kept; control characters are
- * dropped; past `maxLines` the last line ends in an ellipsis.
+ * Greedy word wrap by width units: each grapheme (an emoji or accented letter is one)
+ * counts `measure(grapheme)` units, 1 unless told (a CJK character is about two Latin
+ * ones wide). Words longer than a line are broken; blank lines are kept; control
+ * characters are dropped; past `maxLines` the last line ends in an ellipsis.
  */
-export function wrapText(text: string, maxCharsPerLine: number, maxLines: number): string[] {
+export function wrapText(text: string, maxCharsPerLine: number, maxLines: number, measure: (grapheme: string) => number = () => 1): string[] {
   const width = Math.max(1, Math.floor(maxCharsPerLine));
   const height = Math.max(1, Math.floor(maxLines));
   const clean = text
     .replace(/\r\n?/g, '\n')
     .replace(/\t/g, ' ')
     .replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, '');
+  const widthOf = (graphemes: readonly string[]) => graphemes.reduce((sum, g) => sum + measure(g), 0);
 
   const lines: string[] = [];
   for (const paragraph of clean.split('\n')) {
     let line: string[] = [];
+    let used = 0;
+    const flush = () => {
+      lines.push(line.join(''));
+      line = [];
+      used = 0;
+    };
     for (const word of paragraph.split(/ +/).filter(Boolean)) {
-      let chars = splitGraphemes(word);
-      if (line.length && line.length + 1 + chars.length > width) {
-        lines.push(line.join(''));
-        line = [];
+      const chars = splitGraphemes(word);
+      const space = measure(' ');
+      if (line.length && used + space + widthOf(chars) > width) flush();
+      if (line.length) {
+        line.push(' ');
+        used += space;
       }
-      if (line.length) line.push(' ');
-      while (line.length + chars.length > width) {
-        const room = width - line.length;
-        lines.push([...line, ...chars.slice(0, room)].join(''));
-        line = [];
-        chars = chars.slice(room);
+      for (const char of chars) {
+        // A word longer than a line is broken wherever the line is full.
+        if (line.length && used + measure(char) > width) flush();
+        line.push(char);
+        used += measure(char);
       }
-      line.push(...chars);
     }
-    lines.push(line.join(''));
+    flush();
     if (lines.length > height) break;
   }
   if (lines.length <= height) return lines;
   const kept = lines.slice(0, height);
-  const last = splitGraphemes(kept[height - 1] ?? '').slice(0, width - 1);
+  const last = splitGraphemes(kept[height - 1] ?? '');
+  while (last.length && widthOf(last) + 1 > width) last.pop();
   kept[height - 1] = `${last.join('').trimEnd()}…`;
   return kept;
 }
@@ -93,6 +102,19 @@ export function cardLayout(width: number, height: number): CardLayout {
   return { margin, titleSize, bodySize, lineSpacing, bodyTop, timecodeSize, barHeight, maxCharsPerLine, maxLines };
 }
 
+/** How drawtext finds a face: a file (face 0 of it) or a fontconfig pattern (a face inside a .ttc). */
+export type CardFont = { fontfile: string } | { font: string };
+
+/** One stretch of a line drawn by one drawtext: its text is read from `textFile`. */
+export interface CardTextRun {
+  textFile: string;
+  font: CardFont;
+  /** Pixels from the left edge; 'right' puts the run's right edge on the right margin (RTL lines). */
+  x: number | 'right';
+  /** 0 when the text is already in display order and shaped (set only if this FFmpeg has the option). */
+  textShaping?: 0;
+}
+
 export interface CardInput {
   width: number;
   height: number;
@@ -100,11 +122,11 @@ export interface CardInput {
   durationSeconds: number;
   kind: ShotKind;
   audio: boolean;
-  /** Font file for drawtext; null lets fontconfig pick its default sans font. */
-  fontFile: string | null;
-  /** Files holding the title line and the wrapped prompt (UTF-8). */
-  titleFile: string;
-  promptFile: string;
+  /** The title line, then the prompt's lines: each line one or more runs. */
+  title: CardTextRun[];
+  body: CardTextRun[][];
+  /** Font of the timecode (digits only). */
+  timecodeFont: CardFont;
 }
 
 export interface CardGraph {
@@ -114,31 +136,35 @@ export interface CardGraph {
 }
 
 /**
- * Background of the kind's colour; title, prompt and a running timecode; a progress bar
- * sliding in from the left (an overlay whose x follows t, since drawbox cannot move).
+ * Background of the kind's colour; title, prompt (one drawtext per run, so each line has
+ * the font that covers it) and a running timecode; a progress bar sliding in from the
+ * left (an overlay whose x follows t, since drawbox cannot move).
  */
 export function buildCardFilter(input: CardInput): CardGraph {
   const { width, height, fps, durationSeconds: duration } = input;
   const layout = cardLayout(width, height);
-  const font = input.fontFile ? { fontfile: input.fontFile } : { font: 'Sans' };
-  const text = (options: Record<string, string | number>) => filter('drawtext', { ...font, fontcolor: 'white', ...options });
+  const run = (r: CardTextRun, fontsize: number, y: number, fontcolor: string) =>
+    filter('drawtext', {
+      ...r.font,
+      textfile: r.textFile,
+      expansion: 'none',
+      text_shaping: r.textShaping,
+      fontcolor,
+      fontsize,
+      x: r.x === 'right' ? `w-${layout.margin}-text_w` : r.x,
+      y,
+    });
+  const lineHeight = layout.bodySize + layout.lineSpacing;
 
   const card = chain(
     [],
     [
       filter('color', { color: KIND_COLOURS[input.kind] ?? FALLBACK_COLOUR, size: `${width}x${height}`, rate: fps, duration }),
       filter('drawbox', { x: 0, y: height - layout.barHeight, w: width, h: layout.barHeight, color: 'black@0.35', t: 'fill' }),
-      text({ textfile: input.titleFile, expansion: 'none', fontsize: layout.titleSize, x: layout.margin, y: layout.margin }),
-      text({
-        textfile: input.promptFile,
-        expansion: 'none',
-        fontsize: layout.bodySize,
-        line_spacing: layout.lineSpacing,
-        x: layout.margin,
-        y: layout.bodyTop,
-        fontcolor: 'white@0.9',
-      }),
-      text({
+      ...input.title.map((r) => run(r, layout.titleSize, layout.margin, 'white')),
+      ...input.body.flatMap((line, i) => line.map((r) => run(r, layout.bodySize, layout.bodyTop + i * lineHeight, 'white@0.9'))),
+      filter('drawtext', {
+        ...input.timecodeFont,
         text: `%{pts:hms} / ${hms(duration)}`,
         expansion: 'normal',
         fontsize: layout.timecodeSize,
@@ -169,7 +195,7 @@ export function buildCardFilter(input: CardInput): CardGraph {
           filter('volume', { volume: TONE_VOLUME }),
           filter('afade', { type: 'in', duration: fade }),
           filter('afade', { type: 'out', start_time: duration - fade, duration: fade }),
-          filter('aformat', { sample_fmts: 'fltp', channel_layouts: 'stereo' }),
+          filter('aformat', { sample_fmts: 'fltp', sample_rates: 48_000, channel_layouts: 'stereo' }),
         ],
         ['a'],
       ),
