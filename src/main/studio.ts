@@ -12,7 +12,8 @@ import { killAllFfmpeg } from './media/ffmpeg';
 import { checkClip } from './media/gate';
 import { locateFfmpeg, type FfmpegLocation } from './media/locate';
 import { MediaPool } from './media/worker/pool';
-import { DEFAULT_VIDEO, type StitchOutput } from './media/stitch/index';
+import { DEFAULT_VIDEO, stitchVideoFrom, type StitchOutput, type StitchVideoSettings } from './media/stitch/index';
+import { chooseEncoder } from './media/encoders';
 import { mediaWorkerSettings, type MediaBackendSetting } from './media/worker/settings';
 import type { WorkerSpawner } from './media/worker/spawn';
 import { emptyHealth, HealthRepository } from './registry/health';
@@ -117,10 +118,15 @@ export class StudioServices {
     return new Map(engines.map((engine) => [engine.spec.id, guardEngine(engine, { secrets: () => this.keys.secretValues() })]));
   }
 
-  /** The stitch input with the video encoder this machine does best. */
+  /** The stitch input with the video encoder this machine does best (tried once per studio). */
   async withStitchVideo<T extends { output: StitchOutput }>(input: T): Promise<T> {
-    return { ...input, output: { ...input.output, video: input.output.video ?? DEFAULT_VIDEO } };
+    this.stitchVideo ??= chooseEncoder(this.media, 'h264').then(stitchVideoFrom, (error: unknown) => {
+      this.config.log?.(`encoder choice failed, using libx264: ${error instanceof Error ? error.message : String(error)}`);
+      return DEFAULT_VIDEO;
+    });
+    return { ...input, output: { ...input.output, video: input.output.video ?? (await this.stitchVideo) } };
   }
+  private stitchVideo: Promise<StitchVideoSettings> | undefined;
 
   ffmpeg(): Promise<FfmpegLocation> {
     return locateFfmpeg({ userPath: this.config.ffmpegPath, env: this.config.env });

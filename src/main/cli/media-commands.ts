@@ -5,6 +5,8 @@
 import { CancelledError } from '../../shared/errors';
 import { MediaPool } from '../media/worker/pool';
 import { mediaWorkerSettings } from '../media/worker/settings';
+import { chooseEncoder } from '../media/encoders';
+import { stitchVideoFrom } from '../media/stitch/index';
 
 export const MEDIA_COMMANDS = ['stitch', 'check', 'doctor'] as const;
 export type MediaCommandName = (typeof MEDIA_COMMANDS)[number];
@@ -31,7 +33,13 @@ export async function runMediaCommand(name: MediaCommandName, argv: string[], io
     switch (name) {
       // Each command's module is loaded only when it runs.
       case 'stitch':
-        return await (await import('./stitch-command')).runStitchCommand(rest, { stdout: io.stdout, stderr: io.stderr, media, signal: cancel.signal });
+        return await (await import('./stitch-command')).runStitchCommand(rest, {
+          stdout: io.stdout,
+          stderr: io.stderr,
+          media,
+          signal: cancel.signal,
+          video: async () => stitchVideoFrom(await chooseEncoder(media, 'h264', 'auto', cancel.signal)),
+        });
       case 'check':
         return await (await import('./check-command')).runCheckCommand(rest, common);
       case 'doctor':

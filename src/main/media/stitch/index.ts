@@ -14,6 +14,7 @@ import { CancelledError, UserError } from '../../../shared/errors';
 import { tempPathBeside } from '../atomic-file';
 import { NotPlayableError } from '../backend/errors';
 import type { MediaOps, MediaProbe, VideoEncoding } from '../backend/types';
+import type { EncoderChoice, VideoCodec } from '../encoders';
 import { whyNotStreamCopy } from './copy-path';
 import { bodyAudioJob, bodyVideoJob, loudnessApplyJob, loudnessMeasureJob, parseIntegratedLoudness, transitionAudioJob, transitionVideoJob, type PieceClip, type PieceOutput } from './piece-graphs';
 import { StitchProgress } from './progress';
@@ -32,7 +33,7 @@ export interface StitchClip {
 }
 
 export interface StitchVideoSettings {
-  codec: 'h264' | 'hevc';
+  codec: VideoCodec;
   encoding: Omit<VideoEncoding, 'fps'>;
   /** Filters a hardware encoder needs at the graph's end; empty for CPU encoders. */
   encoderTail: string[];
@@ -65,6 +66,12 @@ export interface StitchReport {
   encoderReason: string;
   pieces: number;
   loudness: { target: number; measured: number | null; gainDb: number | null } | null;
+}
+
+/** The stitcher's settings for the encoder the machine does best (media/encoders.ts). */
+export function stitchVideoFrom(choice: EncoderChoice): StitchVideoSettings {
+  const { fps: _ignored, ...encoding } = choice.encoding(24);
+  return { codec: choice.codec, encoding, encoderTail: choice.filterTail, reason: choice.reason };
 }
 
 export const DEFAULT_VIDEO: StitchVideoSettings = {
