@@ -1,106 +1,195 @@
-import { utimes, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkClip, clipProblems, durationBounds } from '../../src/main/media/gate';
-import { NotPlayableError, probeMedia } from '../../src/main/media/probe';
-import { runFfmpeg } from '../../src/main/media/ffmpeg';
-import { bins, makeClip, nastyTempDir, removeDir } from './media-fixtures';
+import type { GateCheck, GateCheckName } from '../../src/shared/quality';
+import type { MediaOps } from '../../src/main/media/backend/types';
+import { checkClip, DEFAULT_THRESHOLDS, type AiScoreInput, type CheckClipOptions, type ClipExpectation, type ClipGateResult } from '../../src/main/media/gate/index';
+import { MediaPool } from '../../src/main/media/worker/pool';
+import { makeGateClips, type GateClips } from './gate-fixtures';
+import { nastyTempDir, removeDir } from './media-fixtures';
 
 let dir: string;
-let withAudio: string;
-let silent: string;
+let clips: GateClips;
+let pool: MediaPool;
+const graphRuns: string[] = [];
+
+/** The pool, counting analysis passes. */
+const media: MediaOps = {
+  info: (o) => pool.info(o),
+  probe: (file, o) => pool.probe(file, o),
+  runGraph: (job, o) => {
+    graphRuns.push(job.inputs[0]!.path);
+    return pool.runGraph(job, o);
+  },
+  concatCopy: (job, o) => pool.concatCopy(job, o),
+  mux: (job, o) => pool.mux(job, o),
+  tryEncoder: (trial, o) => pool.tryEncoder(trial, o),
+};
 
 beforeAll(async () => {
+  pool = new MediaPool({ settings: { backend: 'cli' }, size: 2 });
   dir = await nastyTempDir('gate');
-  [withAudio, silent] = await Promise.all([
-    makeClip(path.join(dir, "good 'clip' ü.mp4"), { width: 320, height: 180, fps: 24, seconds: 2, audio: true }),
-    makeClip(path.join(dir, 'silent.mp4'), { width: 320, height: 180, fps: 24, seconds: 2, audio: false }),
-  ]);
+  clips = await makeGateClips(dir);
 });
 
-afterAll(() => removeDir(dir));
-
-const expected = { durationSeconds: 2, width: 320, height: 180, audio: true };
-
-describe('probeMedia', () => {
-  it('describes a clip', async () => {
-    const probe = await probeMedia(bins.ffprobe, withAudio);
-    expect(probe).toMatchObject({ width: 320, height: 180, fps: 24, videoCodec: 'h264', audioCodec: 'aac', hasAudio: true, pixelFormat: 'yuv420p' });
-    expect(probe.durationSeconds).toBeGreaterThan(1.95);
-    expect(probe.durationSeconds).toBeLessThan(2.1);
-    expect(await probeMedia(bins.ffprobe, silent)).toMatchObject({ hasAudio: false, audioCodec: null });
-  });
-
-  it('names the file that is not a playable video', async () => {
-    const text = path.join(dir, 'notes: "draft".txt');
-    await writeFile(text, 'this is not a video');
-    const error = await probeMedia(bins.ffprobe, text).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(NotPlayableError);
-    expect((error as Error).message).toContain(`${text} is not a playable video: ffprobe could not read it`);
-    await expect(probeMedia(bins.ffprobe, path.join(dir, 'missing.mp4'))).rejects.toThrow(/missing\.mp4 is not a playable video: the file does not exist/);
-  });
+afterAll(async () => {
+  pool?.close();
+  await removeDir(dir);
 });
 
-describe('checkClip', () => {
-  it('accepts a clip that matches', async () => {
-    const result = await checkClip(bins.ffprobe, withAudio, expected);
-    expect(result).toMatchObject({ ok: true, problems: [] });
-    expect(result.probe?.width).toBe(320);
+const shot: ClipExpectation = { durationSeconds: 2, width: 320, height: 180, audio: true, prompt: 'a test card' };
+const AI_SKIPPED = 'no Gemini key: AI score skipped';
+
+function gate(clip: string, expect: Partial<ClipExpectation> = {}, options: Partial<CheckClipOptions> = {}): Promise<ClipGateResult> {
+  // Analysis files go to the awkwardly named folder too: their paths travel inside the filter graph.
+  return checkClip(media, clip, { ...shot, ...expect }, { strictness: 'final', aiSkippedReason: AI_SKIPPED, scratchDir: dir, ...options });
+}
+
+function byName(result: ClipGateResult): Record<GateCheckName, GateCheck> {
+  return Object.fromEntries(result.verdict.checks.map((c) => [c.name, c])) as Record<GateCheckName, GateCheck>;
+}
+
+describe('checkClip on real clips', () => {
+  it('passes a clean clip after one analysis pass, with measurements and colour statistics', async () => {
+    const before = graphRuns.length;
+    const result = await gate(clips.clean);
+    expect(graphRuns.length - before).toBe(1);
+    expect(result.verdict).toMatchObject({ decision: 'pass', qualityScore: 1, problems: [] });
+    const checks = byName(result);
+    for (const name of ['decodes', 'resolution', 'aspect', 'duration', 'fps', 'audio', 'black', 'freeze', 'silence'] as const) expect(checks[name].outcome, name).toBe('pass');
+    expect(checks.ai_score).toMatchObject({ outcome: 'skipped', detail: AI_SKIPPED });
+    expect(checks.decodes.measured).toBe('48 frames, no errors');
+    expect(checks.audio.value).toBeGreaterThan(-30);
+    expect(checks.black.value).toBe(0);
+    expect(result.probe).toMatchObject({ width: 320, height: 180, hasAudio: true });
+    expect(result.colour!.frames).toBe(48);
+    expect(result.colour!.lumaMean).toBeGreaterThan(40);
+    expect(result.colour!.saturationMean).toBeGreaterThan(10);
+    expect((await readdir(dir)).filter((name) => name.startsWith('shotline-gate-'))).toEqual([]);
   });
 
-  it('rejects a wrong duration, size and missing audio with readable lines', async () => {
-    const result = await checkClip(bins.ffprobe, silent, { durationSeconds: 5, width: 640, height: 360, audio: true });
-    expect(result.ok).toBe(false);
-    expect(result.problems).toEqual([
-      expect.stringMatching(/^duration 2\.0\d s, expected 5\.00 s$/),
-      'frame size 320x180, expected 640x360',
-      'no audio stream, but audio was requested',
-    ]);
+  it("fails a clip with damaged media data on decoding, with FFmpeg's first message", async () => {
+    const result = await gate(clips.damaged, { audio: false });
+    const decodes = byName(result).decodes;
+    expect(decodes.outcome).toBe('fail');
+    expect(decodes.value).toBeGreaterThan(0);
+    expect(decodes.detail).toMatch(/^corrupt data: .*(error|concealing|corrupt|invalid|out of range)/i);
+    expect(result.verdict.decision).toBe('retry_same_engine');
+    expect(byName(result).resolution.outcome).toBe('pass');
   });
 
-  it('accepts a silent clip when no audio was asked for', async () => {
-    expect((await checkClip(bins.ffprobe, silent, { ...expected, audio: false })).ok).toBe(true);
+  it.each([
+    ['empty', 'the file is empty (0 bytes)'],
+    ['audioOnly', 'it holds audio only, no video stream'],
+    ['garbage', 'FFmpeg could not read it'],
+    ['missing', 'the file does not exist'],
+  ] as const)('fails a file that is not a video (%s) on decoding with the reason', async (key, reason) => {
+    const result = await gate(clips[key]);
+    expect(result).toMatchObject({ probe: null, colour: null });
+    expect(result.verdict.decision).toBe('retry_same_engine');
+    expect(result.verdict.problems).toEqual([expect.stringContaining(`not a playable video: ${reason}`)]);
+    expect(result.verdict.checks.filter((c) => c.outcome !== 'skipped').map((c) => c.name)).toEqual(['decodes']);
   });
 
-  it('rejects a clip far longer than asked for', async () => {
-    const result = await checkClip(bins.ffprobe, withAudio, { ...expected, durationSeconds: 0.5 });
-    expect(result.problems).toEqual([expect.stringMatching(/^duration 2\.0\d s, expected 0\.50 s$/)]);
+  it('reads the rotation: a portrait clip passes a portrait shot and fails a landscape one', async () => {
+    const portrait = await gate(clips.portrait, { width: 180, height: 320, audio: false });
+    expect(portrait.probe).toMatchObject({ width: 180, height: 320, codedWidth: 320, codedHeight: 180 });
+    expect(portrait.probe!.rotation).not.toBe(0);
+    expect(portrait.verdict.decision).toBe('pass');
+    expect(byName(portrait).aspect).toMatchObject({ outcome: 'pass', measured: '9:16', detail: expect.stringContaining('portrait after the') });
+    const landscape = await gate(clips.portrait, { audio: false });
+    expect(byName(landscape).aspect.outcome).toBe('fail');
+    expect(landscape.verdict.decision).toBe('escalate');
   });
 
-  it('reports files that are not videos as a problem, not a crash', async () => {
-    const audioOnly = path.join(dir, 'tone.m4a');
-    await runFfmpeg(bins.ffmpeg, ['-y', '-f', 'lavfi', '-i', 'sine=duration=1', '-c:a', 'aac', audioOnly]);
-    expect(await checkClip(bins.ffprobe, audioOnly, expected)).toEqual({ ok: false, problems: ['not a playable video: it has no video stream'], probe: null });
-    const garbage = path.join(dir, 'garbage.mp4');
-    await writeFile(garbage, Buffer.alloc(4096, 7));
-    const result = await checkClip(bins.ffprobe, garbage, expected);
-    expect(result.ok).toBe(false);
-    expect(result.problems[0]).toMatch(/^not a playable video: ffprobe could not read it/);
-    expect((await checkClip(bins.ffprobe, path.join(dir, 'nope.mp4'), expected)).problems).toEqual(['not a playable video: the file does not exist']);
+  it('lets a variable-frame-rate clip through, saying it will be made constant', async () => {
+    const result = await gate(clips.vfr, { durationSeconds: 3, audio: false });
+    expect(result.probe!.variableFrameRate).toBe(true);
+    expect(byName(result).fps).toMatchObject({ outcome: 'pass', detail: expect.stringMatching(/^variable frame rate, will be converted to constant/) });
+    expect(byName(result).fps.value).toBeGreaterThan(15);
+    expect(result.verdict.decision).toBe('pass');
   });
 
-  it('memoises probes by path, size and mtime', async () => {
-    const file = path.join(dir, 'rewritten.mp4');
-    await makeClip(file, { width: 320, height: 180, fps: 24, seconds: 1, audio: false });
-    const first = await checkClip(bins.ffprobe, file, expected);
-    const again = await checkClip(bins.ffprobe, file, expected);
-    expect(again.probe).toBe(first.probe);
-    // Rewritten in place with other content: probed again.
-    await makeClip(file, { width: 160, height: 90, fps: 24, seconds: 1, audio: false });
-    await utimes(file, new Date(), new Date(Date.now() + 5000));
-    const after = await checkClip(bins.ffprobe, file, expected);
-    expect(after.probe).not.toBe(first.probe);
-    expect(after.problems).toContain('frame size 160x90, expected 320x180');
+  it('escalates a clip far longer than the shot', async () => {
+    const result = await gate(clips.clean, { durationSeconds: 0.5 });
+    expect(byName(result).duration).toMatchObject({ outcome: 'fail', detail: expect.stringMatching(/^far longer than requested: 2\.0\d s for a 0\.50 s shot/) });
+    expect(result.verdict.decision).toBe('escalate');
   });
-});
 
-describe('tolerances', () => {
-  it('allows max(0.25 s, 3 %) short and 1 s + 10 % long', () => {
-    expect(durationBounds(5)).toEqual({ shortest: 4.75, longest: 6.5 });
-    expect(durationBounds(20).shortest).toBeCloseTo(19.4, 9);
-    const probe = { durationSeconds: 4.8, width: 8, height: 8, fps: 24, videoCodec: 'h264', audioCodec: null, hasAudio: false, pixelFormat: 'yuv420p' };
-    expect(clipProblems(probe, { durationSeconds: 5, width: 8, height: 8, audio: false })).toEqual([]);
-    expect(clipProblems({ ...probe, durationSeconds: 4.7 }, { durationSeconds: 5, width: 8, height: 8, audio: false })).toEqual(['duration 4.70 s, expected 5.00 s']);
-    expect(clipProblems({ ...probe, durationSeconds: 6.6 }, { durationSeconds: 5, width: 8, height: 8, audio: false })).toEqual(['duration 6.60 s, expected 5.00 s']);
+  it('escalates a clip of the wrong aspect ratio', async () => {
+    const result = await gate(clips.clean, { width: 320, height: 240 });
+    expect(byName(result).aspect).toMatchObject({ outcome: 'fail', measured: '16:9', limit: '4:3 within 1 %' });
+    expect(result.verdict).toMatchObject({ decision: 'escalate', problems: expect.arrayContaining([expect.stringMatching(/^aspect ratio: a 16:9 landscape clip for a 4:3 landscape shot/)]) });
+  });
+
+  it('passes a larger clip of the same aspect: it will be scaled', async () => {
+    const result = await gate(clips.large, { audio: false });
+    expect(result.probe).toMatchObject({ width: 640, height: 360 });
+    expect(byName(result).resolution).toMatchObject({ outcome: 'pass', detail: 'will be scaled to 320x180' });
+    expect(result.verdict.decision).toBe('pass');
+  });
+
+  it('retries a black clip (black, not also frozen)', async () => {
+    const result = await gate(clips.black, { audio: false });
+    expect(byName(result).black).toMatchObject({ outcome: 'fail', value: 1 });
+    expect(byName(result).freeze.outcome).toBe('pass');
+    expect(result.verdict.decision).toBe('retry_same_engine');
+    expect(result.colour!.lumaMean).toBeLessThan(20);
+  });
+
+  it('retries a frozen clip (one picture held)', async () => {
+    const result = await gate(clips.frozen, { audio: false });
+    expect(byName(result).freeze.outcome).toBe('fail');
+    expect(byName(result).freeze.value).toBeGreaterThan(0.5);
+    expect(byName(result).black.outcome).toBe('pass');
+    expect(result.verdict.decision).toBe('retry_same_engine');
+  });
+
+  it('fails silent audio and missing audio when sound was asked for, and skips both when not', async () => {
+    const silent = await gate(clips.silentAudio);
+    expect(byName(silent).audio).toMatchObject({ outcome: 'fail', detail: 'the audio track is silent (peak -inf dBFS)' });
+    expect(byName(silent).silence).toMatchObject({ outcome: 'fail', value: 1 });
+    expect(silent.verdict.decision).toBe('escalate');
+    const missing = await gate(clips.noAudio);
+    expect(byName(missing).audio).toMatchObject({ outcome: 'fail', detail: 'no audio track, but the shot asks for sound' });
+    expect(byName(missing).silence.outcome).toBe('skipped');
+    expect(missing.verdict.decision).toBe('escalate');
+    const notAsked = await gate(clips.silentAudio, { audio: false });
+    expect(byName(notAsked).audio).toMatchObject({ outcome: 'skipped', detail: expect.stringMatching(/^no audio requested/) });
+    expect(notAsked.verdict.decision).toBe('pass');
+  });
+
+  it('holds a 30 % black clip to the strictness: preview passes, final fails, an override passes', async () => {
+    const preview = await gate(clips.partBlack, { audio: false }, { strictness: 'preview' });
+    expect(byName(preview).black).toMatchObject({ outcome: 'pass', limit: `at most ${DEFAULT_THRESHOLDS.preview.maxBlackFraction * 100} % black` });
+    expect(byName(preview).black.value).toBeCloseTo(0.3, 1);
+    const final = await gate(clips.partBlack, { audio: false });
+    expect(byName(final).black.outcome).toBe('fail');
+    expect(final.verdict.decision).toBe('retry_same_engine');
+    const relaxed = await gate(clips.partBlack, { audio: false }, { thresholds: { maxBlackFraction: 0.4 } });
+    expect(relaxed.verdict.decision).toBe('pass');
+  });
+
+  it('asks the AI scorer only after the technical checks pass, and uses its score', async () => {
+    const inputs: AiScoreInput[] = [];
+    const scorer = (value: number) => async (input: AiScoreInput): Promise<GateCheck> => {
+      inputs.push(input);
+      return { name: 'ai_score', value, measured: `${value}`, limit: `at least ${input.minScore}`, outcome: value >= input.minScore ? 'pass' : 'fail', detail: value >= input.minScore ? '' : 'the clip does not show the prompt' };
+    };
+    const good = await gate(clips.clean, {}, { aiScore: scorer(0.9), shotId: 's01' });
+    expect(good.verdict).toMatchObject({ decision: 'pass', qualityScore: 0.9 });
+    expect(inputs[0]).toMatchObject({ clipPath: clips.clean, prompt: 'a test card', shotId: 's01', minScore: DEFAULT_THRESHOLDS.final.minAiScore, strictness: 'final', expectation: { prompt: 'a test card' } });
+    expect(inputs[0]!.probe.width).toBe(320);
+    const off = await gate(clips.clean, {}, { aiScore: scorer(0.2) });
+    expect(off.verdict).toMatchObject({ decision: 'escalate', qualityScore: 0.2, problems: ['AI score: the clip does not show the prompt'] });
+    const black = await gate(clips.black, { audio: false }, { aiScore: scorer(0.9) });
+    expect(inputs).toHaveLength(2);
+    expect(byName(black).ai_score).toMatchObject({ outcome: 'skipped', detail: 'not run: the clip failed the technical checks' });
+    const broken = await gate(clips.clean, {}, { aiScore: () => Promise.reject(new Error('503 from the scorer')) });
+    expect(byName(broken).ai_score).toMatchObject({ outcome: 'skipped', detail: 'AI score failed: 503 from the scorer' });
+    expect(broken.verdict.decision).toBe('pass');
+  });
+
+  it('gives up on a cancelled check instead of judging the clip', async () => {
+    await expect(gate(clips.clean, {}, { signal: AbortSignal.abort() })).rejects.toThrow();
   });
 });

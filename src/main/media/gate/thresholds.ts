@@ -21,7 +21,7 @@ export interface GateThresholds {
   maxSilenceFraction: number;
   /** An audio track whose loudest sample is below this (dBFS) is silent. */
   silentTrackPeakDb: number;
-  /** Lowest AI score (0..1) accepted; handed to the AI scorer. */
+  /** Lowest AI score (0..1) accepted; handed to the AI scorer (same as media/ai's AI_SCORE_THRESHOLDS). */
   minAiScore: number;
 }
 
@@ -50,7 +50,7 @@ export const DEFAULT_THRESHOLDS: Readonly<Record<GateStrictness, Readonly<GateTh
     maxFreezeFraction: 0.6,
     maxSilenceFraction: 0.9,
     silentTrackPeakDb: -60,
-    minAiScore: 0.4,
+    minAiScore: 0.3,
   },
   final: {
     aspectTolerance: 0.01,

@@ -60,6 +60,8 @@ export interface StitchReport {
   path: string;
   durationSeconds: number;
   method: 'stream-copy' | 'pieces';
+  /** True when the sound was joined packet for packet too (only cuts, loudness off, every clip's sound alike). */
+  soundCopied: boolean;
   /** Why the lossless path was not taken, when it was not. */
   notCopiedBecause: string | null;
   encoder: string;
@@ -105,18 +107,23 @@ export async function stitchEpisode(media: MediaOps, input: { clips: StitchClip[
   signal?.addEventListener('abort', stopOnCancel, { once: true });
   try {
     await mkdir(work, { recursive: true });
-    const videoFile = path.join(work, 'video.mp4');
-    if (notCopiedBecause === null) {
-      await media.concatCopy({ parts: clips.map((clip) => clip.path), output: { path: videoFile, container: 'mp4' }, expectedSeconds: timeline.seconds }, { signal: stop.signal, log });
+    const allCopied = notCopiedBecause === null && output.loudness === null && soundCopyable(clips);
+    let audio: { measured: number | null; gainDb: number | null } = { measured: null, gainDb: null };
+    if (allCopied) {
+      // Nothing to change in picture or sound: one packet-for-packet join straight into place.
+      await media.concatCopy({ parts: clips.map((clip) => clip.path), output: { path: temp, container: 'mp4', faststart: true }, expectedSeconds: timeline.seconds }, { signal: stop.signal, log });
     } else {
-      const pieceOutput: PieceOutput = { width: output.width, height: output.height, fps: output.fps, encoding: { ...video.encoding, fps: output.fps }, encoderTail: video.encoderTail };
-      const parts = await makeVideoPieces(media, timeline, clips, pieceOutput, work, progress, stop, log);
+      const videoFile = path.join(work, 'video.mp4');
+      const parts =
+        notCopiedBecause === null
+          ? clips.map((clip) => clip.path)
+          : await makeVideoPieces(media, timeline, clips, pieceOutput(output, video), work, progress, stop, log);
       await media.concatCopy({ parts, output: { path: videoFile, container: 'mp4' }, expectedSeconds: timeline.seconds }, { signal: stop.signal, log });
+      progress.videoJoined();
+      const sound = await makeSound(media, timeline, clips, output.loudness, work, progress, stop, log);
+      audio = sound;
+      await media.mux({ video: videoFile, audio: sound.file, output: { path: temp, faststart: true }, expectedSeconds: timeline.seconds }, { signal: stop.signal, log });
     }
-    progress.videoJoined();
-
-    const audio = await makeSound(media, timeline, clips, output.loudness, work, progress, stop, log);
-    await media.mux({ video: videoFile, audio: audio.file, output: { path: temp, faststart: true }, expectedSeconds: timeline.seconds }, { signal: stop.signal, log });
     const durationSeconds = await verifyStitched(media, temp, timeline, { signal: stop.signal, log });
     await rename(temp, target);
     progress.done();
@@ -124,6 +131,7 @@ export async function stitchEpisode(media: MediaOps, input: { clips: StitchClip[
       path: target,
       durationSeconds,
       method: notCopiedBecause === null ? 'stream-copy' : 'pieces',
+      soundCopied: allCopied,
       notCopiedBecause,
       encoder: notCopiedBecause === null ? `${probes[0]!.videoCodec} (copied)` : video.encoding.encoder,
       encoderReason: notCopiedBecause === null ? 'every clip already matches the output: no video was re-encoded' : video.reason,
@@ -144,6 +152,15 @@ export async function stitchEpisode(media: MediaOps, input: { clips: StitchClip[
 function cancelledBy(signal: AbortSignal | undefined): CancelledError {
   const reason: unknown = signal?.reason;
   return reason instanceof CancelledError ? reason : new CancelledError('stitch cancelled');
+}
+
+function pieceOutput(output: StitchOutput, video: StitchVideoSettings): PieceOutput {
+  return { width: output.width, height: output.height, fps: output.fps, encoding: { ...video.encoding, fps: output.fps }, encoderTail: video.encoderTail };
+}
+
+/** Sound can be joined without decoding when every clip has the same AAC 48 kHz stereo track. */
+function soundCopyable(clips: readonly PieceClip[]): boolean {
+  return clips.every((clip) => clip.useAudio && clip.probe.audioCodec === 'aac' && clip.probe.audioSampleRate === 48_000 && clip.probe.audioChannels === 2);
 }
 
 async function probeClip(media: MediaOps, file: string, index: number, signal: AbortSignal | undefined): Promise<MediaProbe> {

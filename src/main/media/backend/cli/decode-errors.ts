@@ -11,7 +11,10 @@ export class DecodeErrorCounter {
   private first: string | null = null;
 
   see(line: string): void {
-    if (!DECODE_ERROR.test(line)) return;
+    // ffmpeg's own listing of inputs and outputs names their paths, which may contain any word ("corrupt take.mp4").
+    if (/^\s*(Input|Output) #\d+/.test(line) || /^\s*(Duration|Stream #|Metadata):?/.test(line)) return;
+    const withoutPaths = line.replace(/'[^']*'/g, "''");
+    if (!DECODE_ERROR.test(withoutPaths)) return;
     this.count++;
     this.first ??= line.trim().slice(0, 300);
   }

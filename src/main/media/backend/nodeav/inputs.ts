@@ -22,10 +22,8 @@ export interface DecodeErrors {
 export class InputStream {
   /** Buffer sources fed with this stream (a label may appear more than once in a graph). */
   readonly sources: FilterContext[] = [];
-  /** Frames decoded before the graph could be configured from the first of them. */
-  readonly pending: Frame[] = [];
-  /** Our own reference to the frame last pushed: the graph still holds it while it is unwritable. */
-  lastPushed: Frame | null = null;
+  /** Frames decoded before the graph could be configured from the first of them; null marks the end. */
+  readonly pending: (Frame | null)[] = [];
   seconds = Number.NEGATIVE_INFINITY;
   ended = false;
   offset = 0n;
@@ -39,11 +37,6 @@ export class InputStream {
     readonly timeBase: { num: number; den: number },
     readonly decoder: InstanceType<NodeAv['CodecContext']>,
   ) {}
-
-  /** True when the graph has taken everything given so far and may be waiting for more. */
-  starving(): boolean {
-    return !this.ended && (this.lastPushed === null || this.lastPushed.isWritable);
-  }
 }
 
 export class InputReader {
@@ -123,10 +116,6 @@ export class InputReader {
     return running.length ? Math.min(...running.map((s) => s.seconds)) : Number.POSITIVE_INFINITY;
   }
 
-  starving(): boolean {
-    return this.streams.some((s) => s.starving());
-  }
-
   /** Reads one packet and hands over the frames it decodes to; at the end, flushes the decoders. */
   async step(deliver: (stream: InputStream, frame: Frame | null) => Promise<void>): Promise<void> {
     const { av } = this;
@@ -189,46 +178,16 @@ export class InputReader {
       if (this.frame.decodeErrorFlags || this.frame.hasFlags(av.AV_FRAME_FLAG_CORRUPT)) {
         this.noteError(`corrupt decoded frame in stream #${this.index}:${stream.streamIndex}`);
       }
-      const owned = this.own(this.frame);
+      // The graph takes its own reference; ours goes back to the decoder's pool when the next frame arrives.
+      const owned = this.frame.clone();
+      this.frame.unref();
+      if (!owned) throw this.fail('could not keep a decoded frame', 'out of memory');
       const ts = owned.bestEffortTimestamp === av.AV_NOPTS_VALUE ? owned.pts : owned.bestEffortTimestamp;
       owned.pts = ts === av.AV_NOPTS_VALUE ? av.AV_NOPTS_VALUE : ts + stream.offset;
       owned.timeBase = new av.Rational(stream.timeBase.num, stream.timeBase.den);
       if (owned.pts !== av.AV_NOPTS_VALUE) stream.seconds = toSeconds(owned.pts, stream.timeBase);
       await deliver(stream, owned);
     }
-  }
-
-  /**
-   * A frame whose buffers only we and the graph hold. Decoders keep references to the
-   * pictures they predict from, which would hide when the graph lets go of a frame, and
-   * that release is what tells the scheduler which input the graph is waiting for.
-   */
-  private own(frame: Frame): Frame {
-    const { av } = this;
-    const copy = new av.Frame();
-    copy.alloc();
-    if (frame.isWritable) {
-      copy.ref(frame);
-    } else {
-      copy.format = frame.format;
-      if (frame.isVideo()) {
-        copy.width = frame.width;
-        copy.height = frame.height;
-      } else {
-        copy.nbSamples = frame.nbSamples;
-        copy.sampleRate = frame.sampleRate;
-        copy.channelLayout = frame.channelLayout;
-      }
-      let ret = copy.getBuffer(0);
-      if (ret >= 0) ret = copy.copy(frame);
-      if (ret >= 0) ret = copy.copyProps(frame);
-      if (ret < 0) {
-        copy.free();
-        throw this.fail('could not copy a decoded frame', strerror(av, ret));
-      }
-    }
-    frame.unref();
-    return copy;
   }
 
   private noteError(message: string): void {
@@ -238,9 +197,7 @@ export class InputReader {
 
   async close(): Promise<void> {
     for (const stream of this.streams) {
-      for (const frame of stream.pending.splice(0)) frame.free();
-      stream.lastPushed?.free();
-      stream.lastPushed = null;
+      for (const frame of stream.pending.splice(0)) frame?.free();
       stream.decoder.freeContext();
     }
     this.packet.free();

@@ -2,6 +2,7 @@
  * Probing through libavformat, read into the same MediaProbe the CLI backend builds from
  * ffprobe's JSON (the same fields, the same fallbacks), so callers cannot tell them apart.
  */
+import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { NotPlayableError } from '../errors';
@@ -79,9 +80,11 @@ function readProbe(av: NodeAv, file: string, input: InstanceType<NodeAv['FormatC
     variableFrameRate: fps > 0 && baseFps > 0 && Math.abs(fps - baseFps) / baseFps > 0.01,
     videoCodec: av.avGetCodecName(par.codecId) ?? 'unknown',
     videoProfile: profileName(av, par.codecId, par.profile),
-    pixelFormat: av.avGetPixFmtName(par.format as number) ?? 'unknown',
+    pixelFormat: av.avGetPixFmtName(par.format as never) ?? 'unknown',
     sampleAspectRatio: sar.num > 0 && sar.den > 0 ? rationalText(sar, ':') : '1:1',
     videoTimeBase: rationalText(video.timeBase, '/'),
+    // ffprobe's extradata_hash: equal setups (H.264 SPS/PPS) can be joined without re-encoding.
+    videoSetupHash: par.extradata?.length ? createHash('sha256').update(par.extradata).digest('hex') : null,
     hasAudio: audio !== undefined,
     audioCodec: audio ? (av.avGetCodecName(audio.codecpar.codecId) ?? 'unknown') : null,
     audioSampleRate: audio ? audio.codecpar.sampleRate || null : null,

@@ -22,10 +22,15 @@ export class LogCapture {
   private static readonly active = new Set<LogCapture>();
   private static installed = false;
   readonly lines: string[] = [];
+  /** The first line matching `watch`, kept however many lines follow it. */
+  firstMatch: string | null = null;
 
-  private constructor(private readonly keep: number) {}
+  private constructor(
+    private readonly keep: number,
+    private readonly watch: RegExp | null,
+  ) {}
 
-  static start(av: NodeAv, keep = 40): LogCapture {
+  static start(av: NodeAv, keep = 40, watch: RegExp | null = null): LogCapture {
     if (!LogCapture.installed) {
       LogCapture.installed = true;
       // Without a callback FFmpeg writes straight to the worker's stderr, where nobody reads it.
@@ -37,12 +42,13 @@ export class LogCapture {
         { maxLevel: av.AV_LOG_WARNING },
       );
     }
-    const capture = new LogCapture(keep);
+    const capture = new LogCapture(keep, watch);
     LogCapture.active.add(capture);
     return capture;
   }
 
   private add(line: string): void {
+    if (this.firstMatch === null && this.watch?.test(line)) this.firstMatch = line;
     this.lines.push(line);
     if (this.lines.length > this.keep) this.lines.shift();
   }
