@@ -1,3 +1,5 @@
+import { suiteMediaSettings } from '../support/test-media';
+import type { GraphJob, MediaOps, OpOptions } from '../../src/main/media/backend/types';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, stat, writeFile } from 'node:fs/promises';
@@ -58,9 +60,16 @@ let pool: MediaPool;
 let key = 0;
 const nextKey = () => `attempt-${++key}-${Date.now()}`;
 
+/** An engine whose card renders are counted (one media job each), whichever FFmpeg backend runs them. */
 function engineWithLog(): { engine: Engine; commands: string[] } {
   const commands: string[] = [];
-  const engine = createAnimaticEngine(spec, { media: pool, workDir, log: (line) => line.startsWith('$ ') && commands.push(line) });
+  const counting: MediaOps = Object.assign(Object.create(pool) as MediaPool, {
+    runGraph: (job: GraphJob, options?: OpOptions) => {
+      commands.push(job.output.path);
+      return pool.runGraph(job, options);
+    },
+  });
+  const engine = createAnimaticEngine(spec, { media: counting, workDir });
   return { engine, commands };
 }
 
@@ -83,7 +92,7 @@ async function waitFor(engine: Engine, jobId: string): Promise<PollResult> {
 }
 
 beforeAll(async () => {
-  pool = new MediaPool({ settings: { backend: 'cli', ffmpegPath: bins.ffmpeg }, size: 2 });
+  pool = new MediaPool({ settings: suiteMediaSettings(), size: 2 });
   workDir = path.join(await nastyTempDir('animatic'), `work "dir" it's ünï`);
 });
 

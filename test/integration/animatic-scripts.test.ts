@@ -4,6 +4,7 @@
  * were chosen per line (DejaVu Sans only, right-to-left text drawn as typed): if the
  * fallback or the bidi handling went away, the two would be the same picture.
  */
+import { suiteMediaSettings } from '../support/test-media';
 import { spawnSync } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
@@ -30,7 +31,7 @@ let dejavuOnly: FontFace[];
 let count = 0;
 
 beforeAll(async () => {
-  pool = new MediaPool({ settings: { backend: 'cli', ffmpegPath: bins.ffmpeg }, size: 2 });
+  pool = new MediaPool({ settings: suiteMediaSettings(), size: 2 });
   dir = await mkdtemp(path.join(os.tmpdir(), 'shotline scripts 🎬 '));
   faces = (await installedFonts()).faces;
   dejavuOnly = faces.filter((face) => face.family === 'DejaVu Sans' && face.weight === 80 && face.slant === 0 && face.width === 100);

@@ -1,3 +1,4 @@
+import { suiteMediaSettings } from '../support/test-media';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +12,7 @@ let clip: string;
 let pool: MediaPool;
 
 beforeAll(async () => {
-  pool = new MediaPool({ settings: { backend: 'cli' }, size: 2 });
+  pool = new MediaPool({ settings: suiteMediaSettings(), size: 2 });
   dir = await nastyTempDir('check');
   clip = path.join(dir, 'shot 01.mp4');
   await runFfmpeg(bins.ffmpeg, [

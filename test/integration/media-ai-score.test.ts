@@ -4,6 +4,7 @@
  * generateContent emulator. Covers pass/fail per strictness, every fault the scorer must
  * survive as a 'skipped' check, the key never leaking, and ledger == invoice.
  */
+import { suiteMediaSettings } from '../support/test-media';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -50,7 +51,7 @@ beforeAll(async () => {
   dir = await nastyTempDir('ai score');
   emulator = new GeminiVisionEmulator({ apiKey: KEY });
   await emulator.start();
-  pool = new MediaPool({ settings: { backend: 'cli' }, size: 2 });
+  pool = new MediaPool({ settings: suiteMediaSettings(), size: 2 });
   clip = await makeClip(join(dir, 'shot 01.mp4'), { width: 320, height: 180, fps: 24, seconds: 2, audio: false });
   // The sheet for the fault tests, made once through the real path.
   emulator.when('a red fox', { promptAdherence: 0.9, artifacts: 0.8, score: 0.82, reason: 'A red fox crosses the snow, crisp and clean.' });

@@ -3,6 +3,7 @@
  * worker), the real @google/genai SDK, the loopback generateContent emulator. What is
  * sent per character, how answers become flags and remedies, faults, and the cost.
  */
+import { suiteMediaSettings } from '../support/test-media';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -41,7 +42,7 @@ beforeAll(async () => {
   dir = await nastyTempDir('characters');
   emulator = new GeminiVisionEmulator({ apiKey: KEY });
   await emulator.start();
-  pool = new MediaPool({ settings: { backend: 'cli' }, size: 2 });
+  pool = new MediaPool({ settings: suiteMediaSettings(), size: 2 });
   referencePng = join(dir, 'mara référence.png');
   await runFfmpeg(bins.ffmpeg, ['-y', '-f', 'lavfi', '-i', 'color=c=darkred:size=256x384', '-frames:v', '1', referencePng]);
   const patterns = { s01: 'testsrc2', s02: 'testsrc', s03: 'testsrc2', s04: 'testsrc', s05: 'testsrc2' } as const;

@@ -1,3 +1,4 @@
+import { suiteMediaSettings } from '../support/test-media';
 import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GateCheck, GateCheckName } from '../../src/shared/quality';
@@ -26,7 +27,7 @@ const media: MediaOps = {
 };
 
 beforeAll(async () => {
-  pool = new MediaPool({ settings: { backend: 'cli' }, size: 2 });
+  pool = new MediaPool({ settings: suiteMediaSettings(), size: 2 });
   dir = await nastyTempDir('gate');
   clips = await makeGateClips(dir);
 });

@@ -18,3 +18,8 @@ function trackedPool(backend: string | undefined): MediaPool {
   process.once('exit', () => pool.close());
   return pool;
 }
+
+/** The worker settings of the backend this suite runs on (SHOTLINE_FFMPEG; auto by default). */
+export function suiteMediaSettings() {
+  return mediaWorkerSettings(undefined, undefined, process.env);
+}

@@ -179,17 +179,23 @@ function createSource(av: NodeAv, graph: FilterGraph, stream: InputStream, name:
   return source;
 }
 
-/** Discarded outputs may be either kind: the link itself says which sink fits. */
+/**
+ * Discarded outputs may be either kind. A link of the wrong kind is only refused when
+ * the graph is configured, so the kind is read from the pad that feeds the sink (or, for
+ * filters whose pads are made at run time, from the audio filters' `a` prefix).
+ */
 function linkSink(av: NodeAv, graph: FilterGraph, from: FilterContext, pad: number, role: SinkRole, name: string): FilterContext {
-  const order = role === 'audio' ? ['abuffersink', 'buffersink'] : ['buffersink', 'abuffersink'];
-  let lastError = 0;
-  for (const filterName of role === 'discard' ? order : order.slice(0, 1)) {
-    const sink = graph.createFilter(av.Filter.getByName(filterName)!, name, null);
-    if (!sink) continue;
-    const ret = from.link(pad, sink, 0);
-    if (ret >= 0) return sink;
-    lastError = ret;
-    sink.free();
-  }
-  throw new MediaJobError(`the filter graph's output cannot go to a ${role} output`, strerror(av, lastError), null);
+  const kind = role === 'discard' ? padKind(av, from, pad) : role;
+  const sink = graph.createFilter(av.Filter.getByName(kind === 'audio' ? 'abuffersink' : 'buffersink')!, name, null);
+  if (!sink) throw new MediaJobError(`could not create the ${kind} output ${name}`, '', null);
+  const ret = from.link(pad, sink, 0);
+  if (ret < 0) throw new MediaJobError(`the filter graph's output cannot go to a ${kind} output`, strerror(av, ret), null);
+  return sink;
+}
+
+function padKind(av: NodeAv, from: FilterContext, pad: number): 'audio' | 'video' {
+  const type = from.filter?.outputs[pad]?.type as number | undefined;
+  if (type === (av.AVMEDIA_TYPE_AUDIO as number)) return 'audio';
+  if (type === (av.AVMEDIA_TYPE_VIDEO as number)) return 'video';
+  return /^a/.test(from.filter?.name ?? '') ? 'audio' : 'video';
 }
