@@ -9,7 +9,6 @@ import { guardEngine, type GuardedEngine } from './engines/boundary';
 import type { ProviderId } from '../shared/domain';
 import { BUILT_IN_ADAPTERS, EngineCatalog, type EngineFactory } from './engines';
 import { killAllFfmpeg } from './media/ffmpeg';
-import { checkClip } from './media/gate';
 import { locateFfmpeg, type FfmpegLocation } from './media/locate';
 import { MediaPool } from './media/worker/pool';
 import { DEFAULT_VIDEO, stitchVideoFrom, type StitchOutput, type StitchVideoSettings } from './media/stitch/index';
@@ -30,6 +29,8 @@ import { costSummary, episodeView, heldReservations } from './store/reports';
 import type { ClipGate, PipelineStep } from './pipeline/attempt/run-attempt';
 import type { AttemptRecord } from './store/attempts';
 import { RenderService } from './pipeline/render-service';
+import { createClipGate, type EpisodeGateRecords } from './pipeline/clip-gate';
+import { QualitySpend } from './store/quality-spend';
 
 export interface StudioConfig {
   dataDir: string;
@@ -77,7 +78,6 @@ export class StudioServices {
   /** Every FFmpeg job runs in these worker processes. */
   readonly media: MediaPool;
   private readonly listeners = new Set<(event: ProgressEvent) => void>();
-  private readonly gateCache = new Map<string, Promise<{ ok: boolean; problems: string[] }>>();
 
   constructor(readonly config: StudioConfig) {
     this.clock = config.clock ?? Date.now;
@@ -105,6 +105,17 @@ export class StudioServices {
       env: config.env ?? process.env,
       log: config.log,
     });
+    const clipGate = createClipGate({
+      media: this.media,
+      keys: this.keys,
+      spend: new QualitySpend(this.db, this.attempts, this.clock),
+      episodes: this.episodes,
+      sheetsDir: join(config.dataDir, 'gate'),
+      log: config.log,
+      env: config.env ?? process.env,
+    });
+    this.gate = clipGate.gate;
+    this.gateRecords = clipGate.records;
     this.render = new RenderService(this);
   }
 
@@ -132,21 +143,9 @@ export class StudioServices {
     return locateFfmpeg({ userPath: this.config.ffmpegPath, env: this.config.env });
   }
 
-  /**
-   * The quality gate, memoised by content hash: the same bytes always get the same
-   * verdict for the same expectation, so a re-check after a resume costs nothing.
-   */
-  readonly gate: ClipGate = (clip, attempt, signal) => {
-    const { durationSeconds, width, height, audio } = attempt.request;
-    const key = JSON.stringify([clip.sha256, durationSeconds, width, height, audio]);
-    let verdict = this.gateCache.get(key);
-    if (!verdict) {
-      verdict = this.ffmpeg().then((bins) => checkClip(bins.ffprobe, clip.path, { durationSeconds, width, height, audio }, { signal, log: this.config.log }));
-      this.gateCache.set(key, verdict);
-      verdict.catch(() => this.gateCache.delete(key));
-    }
-    return verdict;
-  };
+  /** The quality gate (pipeline/clip-gate.ts); `gateRecords` keeps each episode's colour statistics and contact sheets. */
+  readonly gate: ClipGate;
+  readonly gateRecords: (episodeId: string) => EpisodeGateRecords;
 
   emit = (event: ProgressEvent): void => {
     for (const listener of this.listeners) listener(event);

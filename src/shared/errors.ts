@@ -33,6 +33,8 @@ export interface EngineErrorDetails {
    * nothing (it answered with an error, or the connection was never made).
    */
   jobMayExist?: boolean;
+  /** quality_rejected only: the gate judged this engine unable to make the shot (size, length, off prompt): go to the next engine at once. */
+  escalate?: boolean;
 }
 
 /** A failure of one engine call, already classified. Messages never carry secrets. */

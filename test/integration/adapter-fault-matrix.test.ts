@@ -6,6 +6,7 @@
  * The adapters' own test files check the error kind of each fault in detail; this file
  * checks what the pipeline then does with it, for all of them in one table.
  */
+import { passVerdict } from '../support/verdicts';
 import { testMedia } from '../support/test-media';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -103,7 +104,7 @@ describe('every fault knob, every adapter, through the pipeline', () => {
           const prompt = `${target.provider}: ${fault.name}, a lighthouse in fog (${Date.now()})`;
           const id = h.createEpisode(board(1, { shots: [{ id: 's01', kind: 'action', prompt, duration: target.seconds }] }));
           const scripted = h.deps().engine;
-          await h.run(id, { stallTimeoutMs: () => 20_000 }, { engine: (engineId) => (engineId === spec.id ? real : scripted(engineId)), gate: async () => ({ ok: true, problems: [] }) });
+          await h.run(id, { stallTimeoutMs: () => 20_000 }, { engine: (engineId) => (engineId === spec.id ? real : scripted(engineId)), gate: async () => passVerdict() });
 
           const attempts = h.attempts.forEpisode(id);
           const accepted = attempts.find((a) => a.status === 'accepted');

@@ -2,6 +2,8 @@
  * Builds a real pipeline (real SQLite file, real store, ledger and runners) around the
  * scripted provider, with a fixed-order planner so tests control each shot's chain.
  */
+import { failVerdict, passVerdict } from './verdicts';
+import { GateResultStore } from '../../src/main/store/gate-results';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,7 +105,10 @@ export class PipelineHarness {
       }),
       gate: async (clip) => {
         const body = JSON.parse(readFileSync(clip.path, 'utf8')) as { bad: boolean };
-        return body.bad ? { ok: false, problems: ['scripted bad clip'] } : { ok: true, problems: [] };
+        return body.bad ? failVerdict('scripted bad clip') : passVerdict();
+      },
+      recordGate: (attemptId, verdict) => {
+        new GateResultStore(this.db).recordGateVerdict(attemptId, verdict);
       },
       stitch: async (episode, clips) => {
         this.stitchCalls++;

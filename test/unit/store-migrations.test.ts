@@ -53,7 +53,11 @@ describe('migration 4: gate results', () => {
       budgetMicros: toMicros(5_000_000),
     });
     if (!reserved.ok) throw new Error('reserve failed');
-    attempts.markFailed(reserved.attempt.id, { kind: 'unavailable', message: 'HTTP 503' }, { chargedMicros: toMicros(100_000), source: 'provider' });
+    // Settled as schema 3's code did, in its own SQL: today's stores read columns schema 3 lacks.
+    old.prepare(`UPDATE attempts SET status = 'failed', error_kind = 'unavailable', error_message = 'HTTP 503', actual_micros = 100000 WHERE id = ?`).run(reserved.attempt.id);
+    const settle = old.prepare(`INSERT INTO ledger (episode_id, attempt_id, engine_id, mode, entry, micros, created_at) VALUES (?, ?, 'luma-ray-2', 'final', ?, ?, 2000)`);
+    settle.run(episodeId, reserved.attempt.id, 'release', 400_000);
+    settle.run(episodeId, reserved.attempt.id, 'charge', 100_000);
     const before = snapshot(old);
     expect(before.attempts).toHaveLength(1);
     expect(before.ledger!.length).toBeGreaterThanOrEqual(2);
@@ -61,9 +65,11 @@ describe('migration 4: gate results', () => {
 
     const db = openDatabase(file);
     try {
-      expect(version(db)).toBe(4);
-      expect(MIGRATIONS.at(-1)!.version).toBe(4);
-      expect(snapshot(db)).toEqual(before);
+      expect(version(db)).toBe(MIGRATIONS.at(-1)!.version);
+      // Migration 5 adds the ledger's purpose; every older row is generation money.
+      const after = snapshot(db);
+      expect(after.ledger!.every((row) => (row as { purpose?: string }).purpose === 'generation')).toBe(true);
+      expect({ ...after, ledger: after.ledger!.map(({ purpose: _purpose, ...row }: Record<string, unknown>) => row) }).toEqual(before);
       expect(tables(db)).toEqual(expect.arrayContaining(['gate_verdicts', 'gate_checks', 'observed_quality']));
       for (const table of ['gate_verdicts', 'gate_checks', 'observed_quality']) {
         expect((db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n, table).toBe(0);
@@ -86,7 +92,7 @@ describe('migration 4: gate results', () => {
     first.close();
     const again = openDatabase(file);
     try {
-      expect(version(again)).toBe(4);
+      expect(version(again)).toBe(MIGRATIONS.at(-1)!.version);
       expect(again.prepare(`SELECT mean, samples FROM observed_quality`).all()).toEqual([{ mean: 0.5, samples: 3 }]);
       // The schema's own checks hold: a mean outside 0..1 is refused.
       expect(() => again.prepare(`UPDATE observed_quality SET mean = 1.5`).run()).toThrow(/CHECK constraint/);

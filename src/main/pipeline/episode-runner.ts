@@ -48,6 +48,7 @@ export interface EpisodeRunnerDeps {
   plan: EpisodePlanner;
   buildRequest: (episode: EpisodeRecord, shot: Shot, candidate: ChainCandidate) => GenerationRequest;
   gate: ClipGate;
+  recordGate: AttemptRunnerDeps['recordGate'];
   stitch: EpisodeStitcher;
   mediaDir: string;
   clock: () => number;

@@ -203,6 +203,7 @@ export class RenderService {
         plan: (episode, shots, remaining, disabled) => planShots(services, episode, shots, remaining, disabled),
         buildRequest: (episode, shot, candidate) => buildRequest(episode.storyboard, shot, candidate, services.registry.get(candidate.engineId)!, audioFlag(services.registry.get(candidate.engineId)!, shot.audio)),
         gate: services.gate,
+        recordGate: (attemptId, verdict) => services.gateResults.recordGateVerdict(attemptId, verdict),
         stitch: async (episode, clips, stitchSignal, onProgress) =>
           stitchEpisode(services.media, await services.withStitchVideo(stitchInput(episode, clips)), episode.outputPath, {
             signal: stitchSignal,

@@ -60,6 +60,8 @@ export async function runShot(job: ShotJob, deps: ShotRunnerDeps, signal: AbortS
   const notes: string[] = [];
   const queue = job.chain.filter((c) => !failures.exhausted(c.engineId));
   let attemptsThisRun = 0;
+  /** Clips each engine made for this shot that the gate sent back: each retry there gets another seed. */
+  const rejectedBy = new Map<string, number>();
 
   // A resumed shot first finishes what the previous process left: the attempt it was
   // working on, and any submit whose outcome is unknown.
@@ -92,7 +94,7 @@ export async function runShot(job: ShotJob, deps: ShotRunnerDeps, signal: AbortS
         shotId: job.shotId,
         engineId: candidate.engineId,
         mode: job.mode,
-        request: job.buildRequest(candidate),
+        request: withFreshSeed(job.buildRequest(candidate), rejectedBy.get(candidate.engineId) ?? 0),
         priceMicros: candidate.priceMicros,
         estimatedMicros: candidate.estimatedMicros,
         budgetMicros: job.budgetMicros,
@@ -109,9 +111,20 @@ export async function runShot(job: ShotJob, deps: ShotRunnerDeps, signal: AbortS
     if (outcome.status === 'accepted') return outcome;
     if (outcome.status === 'collected') return { status: 'accepted', attempt: deps.attempts.acceptedFor(job.episodeId, job.shotId) ?? outcome.attempt };
     if (isHalting(outcome)) return { status: 'failed', reason: [...notes, outcome.message].join('; ') };
+    if (outcome.status === 'failed' && outcome.error.kind === 'quality_rejected') rejectedBy.set(outcome.attempt.engineId, (rejectedBy.get(outcome.attempt.engineId) ?? 0) + 1);
     await sleep(settle(outcome, queue, failures, deps, notes), signal);
   }
   return { status: 'failed', reason: notes.length ? notes.join('; ') : 'no engine could make this shot' };
+}
+
+/**
+ * A clip the gate sent back for another try on the same engine (black, frozen, silent)
+ * is asked for again with another seed: the same seed would make the same clip. A shot
+ * without a seed gets the provider's own random one each time anyway.
+ */
+function withFreshSeed(request: GenerationRequest, rejections: number): GenerationRequest {
+  if (rejections === 0 || request.seed === undefined) return request;
+  return { ...request, seed: (request.seed + rejections * 7919) % 2_147_483_647 };
 }
 
 function isHalting(outcome: AttemptOutcome): outcome is Halting {
@@ -140,7 +153,8 @@ function settle(outcome: Exclude<AttemptOutcome, { status: 'accepted' } | Haltin
   const decision = decide({ kind: error.kind, failuresOfKind: failures.add(engineId, error.kind), retryAfterMs: error.details.retryAfterMs, backoff: deps.backoff, random: deps.random });
   if (decision.action === 'stop_shot') throw new CancelledError();
   if (decision.engineEffect === 'disable_provider_for_run') deps.state.disableProvider(engineId, `${error.kind}: ${error.message}`);
-  if (decision.action === 'next_engine' || failures.exhausted(engineId)) {
+  // The gate judged this engine unable to make the shot (wrong size, length, off prompt): no same-engine retry.
+  if (decision.action === 'next_engine' || failures.exhausted(engineId) || error.details.escalate) {
     failures.exhaust(engineId);
     remove(queue, engineId);
     return 0;

@@ -15,7 +15,11 @@ export interface EpisodeMoney {
   committedMicros: Micros;
 }
 
+export type LedgerPurpose = 'generation' | 'quality_check';
+
 export interface LedgerEntryInput {
+  /** Default generation: the attempt's own job. */
+  purpose?: LedgerPurpose;
   episodeId: string;
   attemptId: string;
   engineId: string;
@@ -47,7 +51,7 @@ export class Ledger {
     const row = this.db
       .prepare(
         `SELECT COALESCE(SUM(CASE entry WHEN 'reserve' THEN micros WHEN 'release' THEN -micros ELSE 0 END), 0) AS held
-         FROM ledger WHERE attempt_id = ?`,
+         FROM ledger WHERE attempt_id = ? AND purpose = 'generation'`,
       )
       .get(attemptId) as { held: number };
     return toMicros(row.held);
@@ -55,7 +59,7 @@ export class Ledger {
 
   /** Everything ever reserved for one attempt, top-ups included: what the provider may bill without surprising anyone. */
   totalReserved(attemptId: string): Micros {
-    const row = this.db.prepare(`SELECT COALESCE(SUM(micros), 0) AS reserved FROM ledger WHERE attempt_id = ? AND entry = 'reserve'`).get(attemptId) as {
+    const row = this.db.prepare(`SELECT COALESCE(SUM(micros), 0) AS reserved FROM ledger WHERE attempt_id = ? AND entry = 'reserve' AND purpose = 'generation'`).get(attemptId) as {
       reserved: number;
     };
     return toMicros(row.reserved);
@@ -74,21 +78,27 @@ export class Ledger {
   closeAttempt(entry: Omit<LedgerEntryInput, 'micros'> & { chargedMicros: Micros }): void {
     const held = this.openReservation(entry.attemptId);
     if (held > 0) this.insert('release', { ...entry, micros: held });
-    const alreadyCharged = this.db.prepare(`SELECT COUNT(*) AS n FROM ledger WHERE attempt_id = ? AND entry = 'charge'`).get(entry.attemptId) as {
+    const alreadyCharged = this.db.prepare(`SELECT COUNT(*) AS n FROM ledger WHERE attempt_id = ? AND entry = 'charge' AND purpose = 'generation'`).get(entry.attemptId) as {
       n: number;
     };
     if (alreadyCharged.n === 0 && entry.chargedMicros > 0) this.insert('charge', { ...entry, micros: entry.chargedMicros });
+  }
+
+  /** Appends one row as it is (the quality-check books keep their own per-call balance). */
+  append(kind: 'reserve' | 'release' | 'charge', entry: LedgerEntryInput): void {
+    this.insert(kind, entry);
   }
 
   private insert(kind: 'reserve' | 'release' | 'charge', entry: LedgerEntryInput): void {
     // Micros can only be made by toMicros, but a value may still arrive through a cast: check again at the door.
     const micros: number = entry.micros;
     if (!Number.isSafeInteger(micros) || micros < 0) throw new RangeError(`ledger amounts are non-negative whole micro-dollars, got ${micros}`);
+    // Generation rows leave purpose to its default, so the same code writes to a database from before migration 5.
+    const purpose = entry.purpose ?? 'generation';
+    const columns = purpose === 'generation' ? '' : ', purpose';
+    const values = purpose === 'generation' ? [] : [purpose];
     this.db
-      .prepare(
-        `INSERT INTO ledger (episode_id, attempt_id, engine_id, mode, entry, micros, note, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(entry.episodeId, entry.attemptId, entry.engineId, entry.mode, kind, micros, entry.note ?? null, this.clock());
+      .prepare(`INSERT INTO ledger (episode_id, attempt_id, engine_id, mode, entry, micros, note, created_at${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?${columns ? ', ?' : ''})`)
+      .run(entry.episodeId, entry.attemptId, entry.engineId, entry.mode, kind, micros, entry.note ?? null, this.clock(), ...values);
   }
 }

@@ -279,4 +279,14 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'money spent checking clips (the AI score) in the same ledger, apart from generation',
+    sql: `
+      -- 'generation': what a provider bills for an attempt's job (the attempt's own books).
+      -- 'quality_check': the AI score of that attempt's clip, a separate paid call. Both
+      -- count toward the episode's budget; per-attempt settlement reads generation only.
+      ALTER TABLE ledger ADD COLUMN purpose TEXT NOT NULL DEFAULT 'generation' CHECK (purpose IN ('generation', 'quality_check'));
+    `,
+  },
 ];

@@ -22,16 +22,15 @@ export type PipelineStep =
   | 'gated'
   | 'accepted';
 
-export interface GateVerdict {
-  ok: boolean;
-  problems: string[];
-}
+import type { GateVerdict } from '../../../shared/quality';
 
 export type ClipGate = (clip: { path: string; sha256: string }, attempt: AttemptRecord, signal: AbortSignal) => Promise<GateVerdict>;
 
 export interface AttemptRunnerDeps {
   attempts: AttemptStore;
   gate: ClipGate;
+  /** Stores the gate's checks with the attempt and feeds the engine's observed quality (store/gate-results.ts). */
+  recordGate: (attemptId: string, verdict: GateVerdict) => void;
   mediaDir: string;
   clock: () => number;
   random: () => number;

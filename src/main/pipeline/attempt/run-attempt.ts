@@ -76,9 +76,11 @@ async function gateStep(context: AttemptContext, attempt: AttemptRecord): Promis
   if (shotAlreadyHasClip(context, attempt)) return { status: 'collected', attempt: deps.attempts.markCollected(attempt.id) };
   context.deps.emit({ episodeId: attempt.episodeId, shotId: attempt.shotId, type: 'shot', state: 'gating', engineId: attempt.engineId });
   const verdict = await deps.gate({ path: attempt.clipPath!, sha256: attempt.clipSha256! }, attempt, signal);
+  // Recorded before the outcome, so a crash in between re-gates without counting the clip twice.
+  deps.recordGate(attempt.id, verdict);
   await context.step('gated', attempt.id);
-  if (!verdict.ok) {
-    const error = new EngineError('quality_rejected', `quality gate: ${verdict.problems.join('; ')}`);
+  if (verdict.decision !== 'pass') {
+    const error = new EngineError('quality_rejected', `quality gate: ${verdict.problems.join('; ')}`, { escalate: verdict.decision === 'escalate' });
     return { status: 'failed', attempt: deps.attempts.markRejected(attempt.id, error.message), error };
   }
   const accepted = deps.attempts.markAccepted(attempt.id);
