@@ -113,6 +113,7 @@ export class StudioServices {
       sheetsDir: join(config.dataDir, 'gate'),
       log: config.log,
       env: config.env ?? process.env,
+      makesStills: (engineId) => this.registry.get(engineId)?.provider === 'animatic',
     });
     this.gate = clipGate.gate;
     this.gateRecords = clipGate.records;

@@ -69,7 +69,7 @@ describe('migration 4: gate results', () => {
       // Migration 5 adds the ledger's purpose; every older row is generation money.
       const after = snapshot(db);
       expect(after.ledger!.every((row) => (row as { purpose?: string }).purpose === 'generation')).toBe(true);
-      expect({ ...after, ledger: after.ledger!.map(({ purpose: _purpose, ...row }: Record<string, unknown>) => row) }).toEqual(before);
+      expect({ ...after, ledger: (after.ledger as Record<string, unknown>[]).map(({ purpose: _purpose, ...row }) => row) }).toEqual(before);
       expect(tables(db)).toEqual(expect.arrayContaining(['gate_verdicts', 'gate_checks', 'observed_quality']));
       for (const table of ['gate_verdicts', 'gate_checks', 'observed_quality']) {
         expect((db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n, table).toBe(0);

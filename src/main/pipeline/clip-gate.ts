@@ -26,6 +26,8 @@ export interface ClipGateDeps {
   sheetsDir: string;
   log?: (line: string) => void;
   env: NodeJS.ProcessEnv;
+  /** Engines whose clips are still cards by design (the animatic): a frozen picture is what they promise. */
+  makesStills: (engineId: string) => boolean;
 }
 
 export interface EpisodeGateRecords {
@@ -43,10 +45,11 @@ export function createClipGate(deps: ClipGateDeps): { gate: ClipGate; records: (
   };
 
   const gate: ClipGate = async (clip, attempt, signal) => {
-    const { durationSeconds, width, height, audio, prompt } = attempt.request;
+    const { durationSeconds, width, height, audio, prompt, fps } = attempt.request;
     const strictness = attempt.mode === 'preview' ? 'preview' : 'final';
     const apiKey = deps.keys.credentials('gemini')?.GEMINI_API_KEY;
-    const key = JSON.stringify([clip.sha256, durationSeconds, width, height, audio, prompt, strictness, Boolean(apiKey)]);
+    const still = deps.makesStills(attempt.engineId);
+    const key = JSON.stringify([clip.sha256, durationSeconds, width, height, audio, prompt, fps, strictness, Boolean(apiKey), still]);
     let result = memo.get(key);
     if (!result) {
       const episode = deps.episodes.get(attempt.episodeId);
@@ -61,8 +64,9 @@ export function createClipGate(deps: ClipGateDeps): { gate: ClipGate; records: (
         reserve: (maxMicros) => deps.spend.reserve(attempt.id, model, maxMicros, episode.budgetMicros),
         onCost: (cost) => deps.spend.settle(attempt.id, cost.model, cost.reservedMicros ?? ZERO_MICROS, cost.costMicros, `AI quality score (${cost.billing})`),
       });
-      result = checkClip(deps.media, clip.path, { durationSeconds, width, height, audio, prompt }, {
+      result = checkClip(deps.media, clip.path, { durationSeconds, width, height, audio, prompt, fps: fps - 0.5 }, {
         strictness,
+        ...(still ? { thresholds: { maxFreezeFraction: 1 } } : {}),
         aiScore,
         aiSkippedReason: 'no Gemini key (GEMINI_API_KEY or the keychain): AI score skipped',
         shotId: attempt.shotId,

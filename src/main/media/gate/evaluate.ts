@@ -17,6 +17,8 @@ export interface ClipExpectation {
   audio: boolean;
   /** The prompt, for the AI score. */
   prompt?: string;
+  /** The episode's frame rate: a clip at the rate the episode asked for is never too slow. */
+  fps?: number;
 }
 
 /** What the analysis pass measured, or why it could not. */
@@ -48,7 +50,7 @@ export function technicalChecks(probe: MediaProbe, analysis: AnalysisOutcome, ex
     resolutionCheck(probe, expect, limits),
     aspectCheck(probe, expect, limits),
     durationCheck(probe, expect),
-    fpsCheck(probe, analysis.ok ? analysis.video : null, limits),
+    fpsCheck(probe, analysis.ok ? analysis.video : null, { ...limits, minFps: Math.min(limits.minFps, expect.fps ?? limits.minFps) }),
     audioCheck(probe, audioAnalysis, analysis.ok, expect, limits),
     analysis.ok ? fractionCheck('black', analysis.video.blackSeconds, analysis.video.durationSeconds, analysis.video.black, limits.maxBlackFraction) : notAnalysed('black'),
     analysis.ok ? fractionCheck('freeze', analysis.video.freezeSeconds, analysis.video.durationSeconds, analysis.video.freeze, limits.maxFreezeFraction) : notAnalysed('freeze'),

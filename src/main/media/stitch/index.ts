@@ -99,7 +99,8 @@ export async function stitchEpisode(media: MediaOps, input: { clips: StitchClip[
   const notCopiedBecause = whyNotStreamCopy(timeline, probes, { ...output, codec: video.codec });
 
   const temp = tempPathBeside(target);
-  const work = `${temp}.pieces`;
+  // Its own hidden partial name (shortened like the temp file's), so it also fits in 255 bytes.
+  const work = tempPathBeside(path.join(path.dirname(target), `${path.parse(target).name}.pieces`));
   const progress = new StitchProgress(timeline, notCopiedBecause === null, options.onProgress);
   // The first failure stops every other piece at once.
   const stop = new AbortController();
