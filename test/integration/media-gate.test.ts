@@ -1,4 +1,4 @@
-import { suiteMediaSettings } from '../support/test-media';
+import { PARITY_BACKENDS, parityPool, suiteMediaSettings } from '../support/test-media';
 import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GateCheck, GateCheckName } from '../../src/shared/quality';
@@ -49,7 +49,12 @@ function byName(result: ClipGateResult): Record<GateCheckName, GateCheck> {
   return Object.fromEntries(result.verdict.checks.map((c) => [c.name, c])) as Record<GateCheckName, GateCheck>;
 }
 
-describe('checkClip on real clips', () => {
+describe.each(PARITY_BACKENDS)('checkClip on real clips (%s FFmpeg)', (backend) => {
+  beforeAll(() => {
+    pool?.close();
+    pool = parityPool(backend);
+  });
+
   it('passes a clean clip after one analysis pass, with measurements and colour statistics', async () => {
     const before = graphRuns.length;
     const result = await gate(clips.clean);

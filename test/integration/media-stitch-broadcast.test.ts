@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stitchEpisode, type StitchClip } from '../../src/main/media/stitch/index';
 import { planTimeline } from '../../src/main/media/stitch/timeline';
 import { verifyStitched } from '../../src/main/media/stitch/verify';
-import { testMedia } from '../support/test-media';
+import { PARITY_BACKENDS, parityPool, testMedia } from '../support/test-media';
 import { bins, nastyTempDir, removeDir } from './media-fixtures';
 
 const run = promisify(execFile);
@@ -71,10 +71,10 @@ beforeAll(async () => {
 
 afterAll(() => removeDir(dir));
 
-describe('a mixed-engine episode', () => {
+describe.each(PARITY_BACKENDS)('a mixed-engine episode (%s FFmpeg)', (backend) => {
   it('comes out in the target format, to the frame, in sync and on loudness target', async () => {
-    const out = path.join(dir, 'episode "mixed".mp4');
-    const report = await stitchEpisode(testMedia(), { clips, output: { width: 1280, height: 720, fps: 24, loudness: -16 } }, out);
+    const out = path.join(dir, `episode "mixed" ${backend}.mp4`);
+    const report = await stitchEpisode(parityPool(backend), { clips, output: { width: 1280, height: 720, fps: 24, loudness: -16 } }, out);
 
     const expectedFrames = planTimeline(clips, 24).totalFrames;
     expect(expectedFrames).toBe(264); // 4 + 3 + 5 - 0.5 - 0.5 = 11 s at 24 fps
@@ -92,7 +92,9 @@ describe('a mixed-engine episode', () => {
     expect(Math.abs(loudness - -16)).toBeLessThanOrEqual(0.5);
     expect(report).toMatchObject({ method: 'pieces', encoder: 'libx264', loudness: { target: -16 } });
   }, 120_000);
+});
 
+describe('joining and checking', () => {
   it('joins matching clips with only cuts packet for packet (no re-encode)', async () => {
     const same = await Promise.all(
       [1, 2, 3].map(async (n) => {

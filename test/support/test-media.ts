@@ -23,3 +23,15 @@ function trackedPool(backend: string | undefined): MediaPool {
 export function suiteMediaSettings() {
   return mediaWorkerSettings(undefined, undefined, process.env);
 }
+
+/**
+ * The backends the parity subset runs on: the suite's own and the FFmpeg CLI (backend A),
+ * so both pass the same media tests while the rest of the suite runs once.
+ */
+export const PARITY_BACKENDS: string[] = [...new Set([process.env.SHOTLINE_FFMPEG?.trim() || 'auto', 'cli'])];
+
+export function parityPool(backend: string, size = 2): MediaPool {
+  const pool = new MediaPool({ settings: mediaWorkerSettings(backend, undefined, process.env), size });
+  process.once('exit', () => pool.close());
+  return pool;
+}
