@@ -105,10 +105,11 @@ export class StudioServices {
       env: config.env ?? process.env,
       log: config.log,
     });
+    this.qualitySpend = new QualitySpend(this.db, this.attempts, this.clock);
     const clipGate = createClipGate({
       media: this.media,
       keys: this.keys,
-      spend: new QualitySpend(this.db, this.attempts, this.clock),
+      spend: this.qualitySpend,
       episodes: this.episodes,
       sheetsDir: join(config.dataDir, 'gate'),
       log: config.log,
@@ -146,6 +147,8 @@ export class StudioServices {
 
   /** The quality gate (pipeline/clip-gate.ts); `gateRecords` keeps each episode's colour statistics and contact sheets. */
   readonly gate: ClipGate;
+  /** What checking clips costs (the AI score, the character comparison), in the ledger. */
+  readonly qualitySpend: QualitySpend;
   readonly gateRecords: (episodeId: string) => EpisodeGateRecords;
 
   emit = (event: ProgressEvent): void => {

@@ -49,6 +49,8 @@ export interface GateVerdict {
   qualityScore: number;
   /** Readable lines for the checks that failed (empty on pass). */
   problems: string[];
+  /** The clip's average colour on the 8-bit scale, for the episode's consistency check; absent when not measured. */
+  colour?: { lumaMean: number; saturationMean: number; uMean: number; vMean: number } | null;
 }
 
 export type GateStrictness = 'preview' | 'final';

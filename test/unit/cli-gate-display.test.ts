@@ -101,12 +101,11 @@ const ACCEPTED: AttemptGateView = {
 };
 
 describe('render report: gate checks', () => {
-  it('prints the decision, each failed or skipped check with its measurement and limit, and the checks that passed', () => {
+  it('prints the decision, each failed check with its measurement and limit, then what passed and what was not measured', () => {
     expect(gateLines('luma-ray-2', REJECTED)).toEqual([
       '    gate on luma-ray-2: escalate, quality 0.00',
       '      FAIL resolution 640x360 (limit 1280x720 or scalable to it): smaller than asked',
-      '      skipped ai_score (limit at least 0.5): no Gemini key',
-      '      passed: decodes',
+      '      passed: decodes; not measured: ai_score',
     ]);
     expect(gateLines('veo-3.1', { ...REJECTED, decision: 'retry_same_engine' })[0]).toBe('    gate on veo-3.1: retry same engine, quality 0.00');
   });
@@ -150,14 +149,12 @@ describe('render report: gate checks', () => {
     const text = formatRenderReport(report(true)).split('\n');
     const s01 = text.indexOf('  s01: veo-3.1, $0.20, 2 attempts');
     expect(s01).toBeGreaterThan(0);
-    expect(text.slice(s01 + 1, s01 + 7)).toEqual([
+    expect(text.slice(s01 + 1, s01 + 5)).toEqual([
       '    gate on luma-ray-2: escalate, quality 0.00',
       '      FAIL resolution 640x360 (limit 1280x720 or scalable to it): smaller than asked',
-      '      skipped ai_score (limit at least 0.5): no Gemini key',
-      '      passed: decodes',
-      '    gate on veo-3.1: pass, quality 0.86',
-      '      passed: decodes, resolution',
+      '      passed: decodes; not measured: ai_score',
+      '    gate on veo-3.1: pass, quality 0.86 (2 checks passed)',
     ]);
-    expect(text[s01 + 7]).toBe('  s02: veo-3.1, $0.10');
+    expect(text[s01 + 5]).toBe('  s02: veo-3.1, $0.10');
   });
 });

@@ -27,6 +27,11 @@ export function formatRenderReport(report: RenderReport): string {
   lines.push(`Spent ${formatUsd(report.totals.spentMicros)}${budget}${held}; ${report.totals.attempts} attempts`);
   if (report.totals.overBudgetMicros > 0) lines.push(`Over budget by ${formatUsd(report.totals.overBudgetMicros, 6)}: a provider billed more than was held (below)`);
   if (report.moneyNotes.length > 0) lines.push('Money notes:', ...report.moneyNotes.map((note) => `  ${shorten(note, 300)}`));
+  const consistency = report.consistency;
+  if (consistency && consistency.flags.length > 0) {
+    lines.push('Consistency:', ...consistency.flags.map((flag) => `  ${flag.shotId}: ${shorten(flag.reason, 200)}; ${shorten(flag.suggestion, 200)}`));
+  }
+  if (consistency && consistency.skipped.length > 0) lines.push(...consistency.skipped.map((line) => `  (${shorten(line, 200)})`));
   if (report.status !== 'completed') lines.push('Re-run the same command (or `shotline resume`) to retry what failed.');
   return lines.join('\n');
 }
@@ -37,19 +42,20 @@ export function formatRenderReport(report: RenderReport): string {
  * those that passed. --json has every check whole.
  */
 export function gateLines(engineId: string, gate: AttemptGateView): string[] {
-  const lines = [`    gate on ${engineId}: ${gate.decision.replaceAll('_', ' ')}, quality ${gate.qualityScore.toFixed(2)}`];
-  const passed: string[] = [];
-  for (const check of gate.checks) {
-    if (check.outcome === 'pass') {
-      passed.push(check.name);
-      continue;
-    }
+  const failed = gate.checks.filter((check) => check.outcome === 'fail');
+  const skipped = gate.checks.filter((check) => check.outcome === 'skipped').map((check) => check.name);
+  const head = `    gate on ${engineId}: ${gate.decision.replaceAll('_', ' ')}, quality ${gate.qualityScore.toFixed(2)}`;
+  // A clip that passed reads on one line; the JSON report has every measurement.
+  if (failed.length === 0) return [`${head} (${gate.checks.length - skipped.length} checks passed${skipped.length ? `; not measured: ${skipped.join(', ')}` : ''})`];
+  const lines = [head];
+  for (const check of failed) {
     const measured = check.measured ? ` ${check.measured}` : '';
     const limit = check.limit ? ` (limit ${check.limit})` : '';
     const detail = check.detail ? `: ${check.detail}` : '';
-    lines.push(`      ${check.outcome === 'fail' ? 'FAIL' : 'skipped'} ${check.name}${measured}${limit}${shorten(detail, 200)}`);
+    lines.push(`      FAIL ${check.name}${measured}${limit}${shorten(detail, 200)}`);
   }
-  if (passed.length > 0) lines.push(`      passed: ${passed.join(', ')}`);
+  const passed = gate.checks.filter((check) => check.outcome === 'pass').map((check) => check.name);
+  if (passed.length > 0) lines.push(`      passed: ${passed.join(', ')}${skipped.length ? `; not measured: ${skipped.join(', ')}` : ''}`);
   return lines;
 }
 

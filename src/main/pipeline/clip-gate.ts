@@ -72,7 +72,10 @@ export function createClipGate(deps: ClipGateDeps): { gate: ClipGate; records: (
         shotId: attempt.shotId,
         signal,
         log: deps.log,
-      }).then(({ verdict, colour }) => ({ verdict, colour }));
+      }).then(({ verdict, colour }) => ({
+        verdict: { ...verdict, colour: colour ? { lumaMean: colour.lumaMean, saturationMean: colour.saturationMean, uMean: colour.uMean, vMean: colour.vMean } : null },
+        colour,
+      }));
       memo.set(key, result);
       result.catch(() => memo.delete(key));
     }

@@ -32,6 +32,8 @@ export interface RenderReport {
   };
   /** Every place money did something the filmmaker should know of: bills above what was held, forced top-ups, outcomes in doubt. */
   moneyNotes: string[];
+  /** Shots that stand out from the episode (grading, a character's look), each with what to do; and checks that could not run. */
+  consistency?: { flags: { shotId: string; kind: string; reason: string; action: string; suggestion: string }[]; skipped: string[] };
 }
 
 export function buildReport(view: EpisodeView, result: EpisodeRunResult, resumed: boolean, moneyNotes: string[] = []): RenderReport {

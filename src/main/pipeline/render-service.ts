@@ -13,6 +13,8 @@ import { CancelledError, UserError } from '../../shared/errors';
 import { usdToMicros, type Micros } from '../../shared/money';
 import { budgetLimitSchema, type Storyboard } from '../../shared/storyboard';
 import { stitchEpisode } from '../media/stitch/index';
+import { episodeConsistency, type ConsistencyReport } from './consistency-step';
+import { join } from 'node:path';
 import { checkOutputPath, type InputFile } from '../preflight/output-path';
 import { pinProblems, planFitProblems } from '../preflight/plan-fits';
 import { audioFlag, planEpisode } from '../router';
@@ -218,7 +220,32 @@ export class RenderService {
       },
       { concurrency: request.concurrency ?? DEFAULT_CONCURRENCY, strict: request.strict ?? false, resubmitUnknown: request.resubmitUnknown ?? false, signal },
     );
-    return buildReport(episodeView(services.episodes, services.attempts, episodeId), result, resumed, moneyNotes(services.db, episodeId));
+    const consistency = await this.consistency(episodeId, signal);
+    return { ...buildReport(episodeView(services.episodes, services.attempts, episodeId), result, resumed, moneyNotes(services.db, episodeId)), consistency };
+  }
+
+  /** Advice across the episode's accepted shots; a failure here never fails the render. */
+  private async consistency(episodeId: string, signal: AbortSignal): Promise<ConsistencyReport> {
+    const services = this.services;
+    try {
+      return await episodeConsistency(
+        services.episodes.get(episodeId),
+        {
+          db: services.db,
+          attempts: services.attempts,
+          media: services.media,
+          keys: services.keys,
+          spend: services.qualitySpend,
+          sheets: services.gateRecords(episodeId).sheets,
+          sheetsDir: join(services.config.dataDir, 'gate'),
+          env: services.config.env ?? process.env,
+        },
+        signal,
+      );
+    } catch (error) {
+      if (signal.aborted) return { flags: [], skipped: ['consistency not checked: cancelled'] };
+      return { flags: [], skipped: [`consistency not checked: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`] };
+    }
   }
 
   /** Money held past its time in episodes nobody is running is released (it would otherwise stay held until someone resumes them). */

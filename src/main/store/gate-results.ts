@@ -104,12 +104,12 @@ export class GateResultStore {
 
       this.db
         .prepare(
-          `INSERT INTO gate_verdicts (attempt_id, engine_id, shot_kind, decision, quality_score, problems_json, recorded_at)
-           VALUES (@attemptId, @engineId, @kind, @decision, @score, @problems, @now)
+          `INSERT INTO gate_verdicts (attempt_id, engine_id, shot_kind, decision, quality_score, problems_json, colour_json, recorded_at)
+           VALUES (@attemptId, @engineId, @kind, @decision, @score, @problems, @colour, @now)
            ON CONFLICT (attempt_id) DO UPDATE SET decision = excluded.decision, quality_score = excluded.quality_score,
-             problems_json = excluded.problems_json, recorded_at = excluded.recorded_at`,
+             problems_json = excluded.problems_json, colour_json = excluded.colour_json, recorded_at = excluded.recorded_at`,
         )
-        .run({ attemptId, engineId: subject.engineId, kind, decision: verdict.decision, score, problems: JSON.stringify(verdict.problems), now });
+        .run({ attemptId, engineId: subject.engineId, kind, decision: verdict.decision, score, problems: JSON.stringify(verdict.problems), colour: verdict.colour ? JSON.stringify(verdict.colour) : null, now });
       this.db.prepare(`DELETE FROM gate_checks WHERE attempt_id = ?`).run(attemptId);
       const insertCheck = this.db.prepare(
         `INSERT INTO gate_checks (attempt_id, position, name, value, measured, limit_text, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -224,4 +224,15 @@ export function observedQualityViews(spec: Pick<EngineSpec, 'quality'>, observed
     out[kind] = { mean: rebasedMean(entry, prior), samples: entry.samples, prior, updatedAt: entry.updatedAt };
   }
   return out;
+}
+
+/** The average colour the gate measured for each of these attempts' clips (attempts without one are left out). */
+export function colourOfAttempts(db: Db, attemptIds: readonly string[]): Map<string, NonNullable<GateVerdict['colour']>> {
+  const found = new Map<string, NonNullable<GateVerdict['colour']>>();
+  const read = db.prepare(`SELECT colour_json FROM gate_verdicts WHERE attempt_id = ? AND colour_json IS NOT NULL`);
+  for (const id of attemptIds) {
+    const row = read.get(id) as { colour_json: string } | undefined;
+    if (row) found.set(id, JSON.parse(row.colour_json) as NonNullable<GateVerdict['colour']>);
+  }
+  return found;
 }

@@ -281,12 +281,15 @@ export const MIGRATIONS: Migration[] = [
   },
   {
     version: 5,
-    name: 'money spent checking clips (the AI score) in the same ledger, apart from generation',
+    name: 'money spent checking clips (the AI score) in the same ledger, apart from generation; each clip\'s average colour',
     sql: `
       -- 'generation': what a provider bills for an attempt's job (the attempt's own books).
       -- 'quality_check': the AI score of that attempt's clip, a separate paid call. Both
       -- count toward the episode's budget; per-attempt settlement reads generation only.
       ALTER TABLE ledger ADD COLUMN purpose TEXT NOT NULL DEFAULT 'generation' CHECK (purpose IN ('generation', 'quality_check'));
+      -- The clip's average colour (the gate measures it in its one analysis pass), for the
+      -- episode's consistency check: it must survive a resume in another process.
+      ALTER TABLE gate_verdicts ADD COLUMN colour_json TEXT;
     `,
   },
 ];
