@@ -1,17 +1,35 @@
 #!/usr/bin/env bash
-# Installs the system packages Shotline needs that this Debian machine lacks (FFmpeg;
-# fontconfig and fonts for the animatic cards, so that CJK, Arabic, Hebrew, Indic, Thai
-# and emoji prompts draw as text, not boxes; and a Secret Service with D-Bus so the
-# keychain works on a headless box and its tests run against a real one), and nothing
+# Installs the system packages Shotline needs that this Debian machine lacks, and nothing
 # else. Runs as root (containers) or through sudo for a user; does nothing when
 # everything is already there.
+#   scripts/system-deps.sh --run   what rendering needs: fontconfig and fonts for the
+#                                  animatic cards (CJK, Arabic, Hebrew, Indic, Thai and
+#                                  emoji draw as text, not boxes). No FFmpeg: npm brings
+#                                  FFmpeg 8.1 with node-av, except on a platform it has
+#                                  no build for (then the system's FFmpeg is installed).
+#   scripts/system-deps.sh         all of that, plus what the test suite needs: the FFmpeg
+#                                  CLI (the media tests run on both FFmpeg backends) and a
+#                                  Secret Service with D-Bus for the keychain tests.
 set -euo pipefail
+
+mode=${1:-all}
+case "$mode" in --run) mode=run ;; all) ;; *) echo "usage: $0 [--run]" >&2; exit 2 ;; esac
+
+# node-av ships prebuilt FFmpeg for glibc >= 2.28 on x86-64 and arm64 Linux.
+bundled_ffmpeg_runs() {
+  case "$(uname -m)" in x86_64 | aarch64) ;; *) return 1 ;; esac
+  local glibc
+  glibc=$(getconf GNU_LIBC_VERSION 2>/dev/null | awk '{print $2}') || return 1
+  [ -n "$glibc" ] && [ "$(printf '%s\n2.28\n' "$glibc" | sort -V | head -1)" = "2.28" ]
+}
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 fonts=/usr/share/fonts
 missing=()
-command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || missing+=(ffmpeg)
+if [ "$mode" = all ] || ! bundled_ffmpeg_runs; then
+  command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || missing+=(ffmpeg)
+fi
 command -v fc-list >/dev/null 2>&1 || missing+=(fontconfig)
 [ -f $fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 # Noto Sans for Latin, Greek, Cyrillic, Arabic, Hebrew, Devanagari, Thai, ...
@@ -21,8 +39,10 @@ command -v fc-list >/dev/null 2>&1 || missing+=(fontconfig)
 # (outlines); Noto Color Emoji is for the studio's own windows.
 [ -f $fonts/truetype/ancient-scripts/Symbola_hint.ttf ] || missing+=(fonts-symbola)
 [ -f $fonts/truetype/noto/NotoColorEmoji.ttf ] || missing+=(fonts-noto-color-emoji)
-command -v gnome-keyring-daemon >/dev/null 2>&1 || missing+=(gnome-keyring)
-command -v dbus-run-session >/dev/null 2>&1 && command -v dbus-daemon >/dev/null 2>&1 || missing+=(dbus dbus-x11)
+if [ "$mode" = all ]; then
+  command -v gnome-keyring-daemon >/dev/null 2>&1 || missing+=(gnome-keyring)
+  command -v dbus-run-session >/dev/null 2>&1 && command -v dbus-daemon >/dev/null 2>&1 || missing+=(dbus dbus-x11)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing: ${missing[*]}"
   as_root apt-get update -qq
