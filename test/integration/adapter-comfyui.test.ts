@@ -12,7 +12,6 @@ import { EngineError } from '../../src/shared/errors';
 import { guardEngine, type BoundaryOptions, type GuardedEngine, type GuardedPoll } from '../../src/main/engines/boundary';
 import { createComfyUIEngine } from '../../src/main/engines/comfyui/adapter';
 import type { GenerationRequest } from '../../src/main/engines/engine';
-import { probeMedia } from '../../src/main/media/probe';
 import { defaultSeedPath, loadSeedFile } from '../../src/main/registry';
 import { ComfyUIEmulator, comfyuiEnv } from '../emulators/comfyui/server';
 import type { JobTiming } from '../emulators/common/job-book';
@@ -91,7 +90,7 @@ describe('ComfyUI adapter: renders', () => {
     const destination = join(dir, 'out', 'text "clip" ü.mp4');
     const saved = await engine.download(jobId, (done as Extract<GuardedPoll, { state: 'succeeded' }>).output, destination, signal());
     expect(saved.sha256).toBe(await sha256File(destination));
-    expect(await probeMedia(bins.ffprobe, destination)).toMatchObject({ width: 1280, height: 720, videoCodec: 'h264' });
+    expect(await testMedia().probe(destination)).toMatchObject({ width: 1280, height: 720, videoCodec: 'h264' });
 
     const [job] = emulator.jobs;
     const graph = job!.request.graph;

@@ -15,7 +15,6 @@ import type { GenerationRequest, JobOutput } from '../../src/main/engines/engine
 import { createGeminiEngine } from '../../src/main/engines/gemini/adapter';
 import type { AdapterDeps } from '../../src/main/engines';
 import { runFfmpeg } from '../../src/main/media/ffmpeg';
-import { probeMedia } from '../../src/main/media/probe';
 import { defaultSeedPath, loadSeedFile } from '../../src/main/registry';
 import type { FaultsFired } from '../emulators/common/faults';
 import type { CallCounts } from '../emulators/common/provider-server';
@@ -135,7 +134,7 @@ describe('Veo through the Gemini API, end to end', () => {
     const clip = await engine.download(jobId, output, destination, signal());
     expect(clip.sha256).toBe(await sha256File(destination));
     expect(clip.bytes).toBe((await stat(destination)).size);
-    const probe = await probeMedia(bins.ffprobe, destination);
+    const probe = await testMedia().probe(destination);
     expect(probe).toMatchObject({ width: 1280, height: 720, hasAudio: true });
     expect(probe.durationSeconds).toBeCloseTo(4, 0);
     expect(emulator.counts.unauthorized).toBe(0);
@@ -149,7 +148,7 @@ describe('Veo through the Gemini API, end to end', () => {
     const destination = join(dir, 'out', 'clip i2v.mp4');
     const clip = await engine.download(jobId, output, destination, signal());
     expect(clip.sha256).toBe(await sha256File(destination));
-    expect(await probeMedia(bins.ffprobe, destination)).toMatchObject({ width: 720, height: 1280, hasAudio: true });
+    expect(await testMedia().probe(destination)).toMatchObject({ width: 720, height: 1280, hasAudio: true });
   });
 
   it('the emulator bills the registry\'s list prices for every Gemini engine', () => {

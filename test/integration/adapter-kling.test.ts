@@ -14,7 +14,6 @@ import type { GenerationRequest } from '../../src/main/engines/engine';
 import { engineErrorFromResponse } from '../../src/main/engines/errors';
 import { createKlingEngine } from '../../src/main/engines/kling/adapter';
 import { mintKlingToken } from '../../src/main/engines/kling/jwt';
-import { probeMedia } from '../../src/main/media/probe';
 import { runFfmpeg } from '../../src/main/media/ffmpeg';
 import { defaultSeedPath, loadSeedFile } from '../../src/main/registry';
 import { KlingEmulator } from '../emulators/kling/server';
@@ -122,7 +121,7 @@ describe('Kling end to end', () => {
     const clip = await kling.download(submitted.jobId, done.output, join(dir, 'out', 'fox t2v.mp4'), signal());
     expect(clip.sha256).toBe(await sha256File(clip.path));
     expect(clip.sha256).toBe(await sha256File(join(dir, 'clips', '5s-1280x720-24fps-silent.mp4')));
-    expect(await probeMedia(bins.ffprobe, clip.path)).toMatchObject({ width: 1280, height: 720, hasAudio: false });
+    expect(await testMedia().probe(clip.path)).toMatchObject({ width: 1280, height: 720, hasAudio: false });
   });
 
   it('image to video: the picture as bare base64 on image2video, sound on, a clip in the picture\'s shape', async () => {
@@ -141,7 +140,7 @@ describe('Kling end to end', () => {
     if (done.state !== 'succeeded') throw new Error(`expected success, got ${done.state}`);
     expect(done.billed.micros).toBe(3 * 140_000); // 3 units per 5 s with sound at std
     const clip = await kling.download(submitted.jobId, done.output, join(dir, 'out', 'fox i2v.mp4'), signal());
-    expect(await probeMedia(bins.ffprobe, clip.path)).toMatchObject({ width: 1280, height: 720, hasAudio: true });
+    expect(await testMedia().probe(clip.path)).toMatchObject({ width: 1280, height: 720, hasAudio: true });
   });
 });
 

@@ -14,7 +14,6 @@ import { guardEngine, type BoundaryOptions, type GuardedEngine, type GuardedPoll
 import type { GenerationRequest } from '../../src/main/engines/engine';
 import type { AdapterDeps } from '../../src/main/engines/index';
 import { createLumaEngine } from '../../src/main/engines/luma/adapter';
-import { probeMedia } from '../../src/main/media/probe';
 import { defaultSeedPath, loadSeedFile } from '../../src/main/registry';
 import type { EngineSpec } from '../../src/shared/domain';
 import { EngineError } from '../../src/shared/errors';
@@ -139,8 +138,8 @@ describe('Luma adapter: generations end to end', () => {
     const saved = await luma.download(submitted.jobId, done.output, file, never());
     expect(saved.sha256).toBe(await sha256File(file));
     expect(saved.sha256).toBe(await sha256File(join(dir, 'clips', '9s-540x960-24fps-silent.mp4')));
-    expect(await probeMedia(bins.ffprobe, file)).toMatchObject({ width: 540, height: 960, hasAudio: false });
-    expect((await probeMedia(bins.ffprobe, file)).durationSeconds).toBeCloseTo(9, 0);
+    expect(await testMedia().probe(file)).toMatchObject({ width: 540, height: 960, hasAudio: false });
+    expect((await testMedia().probe(file)).durationSeconds).toBeCloseTo(9, 0);
     expect(emulator.invoicedFor(jobOf(submitted.jobId))).toBe(9 * (FLASH.pricing.find((p) => p.resolution === '540p')!.microsPerSecond as number));
   });
 

@@ -17,7 +17,6 @@ import { guardEngine, type BoundaryOptions, type GuardedEngine, type GuardedPoll
 import type { GenerationRequest } from '../../src/main/engines/engine';
 import type { AdapterDeps } from '../../src/main/engines';
 import { createOpenAIVideoEngine } from '../../src/main/engines/openai/adapter';
-import { probeMedia } from '../../src/main/media/probe';
 import { defaultSeedPath, loadSeedFile } from '../../src/main/registry';
 import { OpenAIVideoEmulator } from '../emulators/openai/server';
 import { bins, nastyTempDir, removeDir, sha256File } from './media-fixtures';
@@ -121,7 +120,7 @@ describe('end to end', () => {
     expect(clip.path).toBe(destination);
     expect(await sha256File(destination)).toBe(clip.sha256);
     expect(clip.sha256).toBe(await sha256File(join(dir, 'clips', '4s-1280x720-30fps-tone.mp4')));
-    const probe = await probeMedia(bins.ffprobe, destination);
+    const probe = await testMedia().probe(destination);
     expect(probe).toMatchObject({ width: 1280, height: 720, hasAudio: true });
     expect(probe.durationSeconds).toBeCloseTo(4, 0);
     expect(emulator.invoicedFor(job!)).toBe(400_000); // any other model: 0.10 $/s
@@ -144,7 +143,7 @@ describe('end to end', () => {
       const result = await finished(guarded, jobId);
       expect(result.state).toBe('succeeded');
       const clip = await guarded.download(jobId, (result as Extract<GuardedPoll, { state: 'succeeded' }>).output, join(dir, 'out', `i2v ${aspect.replace(':', 'x')}.mp4`), never());
-      expect(await probeMedia(bins.ffprobe, clip.path)).toMatchObject({ ...size, hasAudio: true });
+      expect(await testMedia().probe(clip.path)).toMatchObject({ ...size, hasAudio: true });
     }
     // The resized copies are not left behind.
     expect(readdirSync(join(dir, 'engines', spec.id))).toEqual([]);

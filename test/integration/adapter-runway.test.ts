@@ -17,7 +17,6 @@ import { guardEngine, type BoundaryOptions, type GuardedEngine, type GuardedPoll
 import type { GenerationRequest } from '../../src/main/engines/engine';
 import type { AdapterDeps } from '../../src/main/engines';
 import { createRunwayEngine } from '../../src/main/engines/runway/adapter';
-import { probeMedia } from '../../src/main/media/probe';
 import { defaultSeedPath, loadSeedFile } from '../../src/main/registry';
 import { RUNWAY_API_VERSION, RunwayEmulator, type RunwayEmulatorOptions } from '../emulators/runway/server';
 import { bins, nastyTempDir, removeDir, sha256File } from './media-fixtures';
@@ -128,8 +127,8 @@ describe('Runway adapter against the emulator', () => {
     const clip = await engine.download(submitted.jobId, final.output, target, signal());
     expect(clip).toMatchObject({ path: target, sha256: await sha256File(target) });
     expect(clip.sha256).toBe(await sha256File(join(clipDirectories.get(emulator)!, '2s-1280x720-24fps-silent.mp4'))); // the bytes Runway served
-    expect(await probeMedia(bins.ffprobe, target)).toMatchObject({ width: 1280, height: 720, hasAudio: false });
-    expect((await probeMedia(bins.ffprobe, target)).durationSeconds).toBeCloseTo(2, 0);
+    expect(await testMedia().probe(target)).toMatchObject({ width: 1280, height: 720, hasAudio: false });
+    expect((await testMedia().probe(target)).durationSeconds).toBeCloseTo(2, 0);
 
     const [job] = emulator.jobs;
     expect(job!.request).toMatchObject({ route: 'text_to_video', model: 'gen4.5', ratio: '1280:720', durationSeconds: 2, seed: 42, promptText: 'a red kite over a grey sea' });
@@ -146,7 +145,7 @@ describe('Runway adapter against the emulator', () => {
     expect(final.billed.micros).toBe(100_000); // 5 credits/s x 2 s
     const target = join(dir, 'i2v', 'clip.mp4');
     await engine.download(submitted.jobId, final.output, target, signal());
-    expect(await probeMedia(bins.ffprobe, target)).toMatchObject({ width: 720, height: 1280 });
+    expect(await testMedia().probe(target)).toMatchObject({ width: 720, height: 1280 });
     const { request: received } = emulator.jobs[0]!;
     expect(received).toMatchObject({ route: 'image_to_video', model: 'gen4_turbo', ratio: '720:1280', durationSeconds: 2, seed: 7 });
     expect(received.promptImage).toEqual([{ form: 'data_uri', mimeType: 'image/png', bytes: (await stat(referencePng)).size, position: 'first' }]);
@@ -160,7 +159,7 @@ describe('Runway adapter against the emulator', () => {
     expect(final.billed.micros).toBe(600_000); // 15 credits/s x 4 s
     const target = join(dir, 'veo', 'clip.mp4');
     await engine.download(submitted.jobId, final.output, target, signal());
-    expect(await probeMedia(bins.ffprobe, target)).toMatchObject({ hasAudio: true, width: 1280 });
+    expect(await testMedia().probe(target)).toMatchObject({ hasAudio: true, width: 1280 });
     expect(emulator.jobs[0]!.request).toMatchObject({ model: 'veo3.1_fast', audio: true, negativePrompt: 'no text', durationSeconds: 4 });
   });
 

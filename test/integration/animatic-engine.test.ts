@@ -1,3 +1,4 @@
+import { testMedia } from '../support/test-media';
 import { suiteMediaSettings } from '../support/test-media';
 import type { GraphJob, MediaOps, OpOptions } from '../../src/main/media/backend/types';
 import { spawnSync } from 'node:child_process';
@@ -11,7 +12,6 @@ import { createAnimaticEngine } from '../../src/main/engines/animatic';
 import { JobStore, newJobId } from '../../src/main/engines/animatic/job-store';
 import type { Engine, GenerationRequest, PollResult } from '../../src/main/engines/engine';
 import { MediaPool } from '../../src/main/media/worker/pool';
-import { probeMedia } from '../../src/main/media/probe';
 import { bins, nastyTempDir, removeDir, sha256File } from './media-fixtures';
 
 const spec: EngineSpec = {
@@ -112,7 +112,7 @@ describe('animatic engine', () => {
     expect(result.billedMicros).toBe(0);
     expect(result.output.durationSeconds).toBe(2);
 
-    const probe = await probeMedia(bins.ffprobe, result.output.location);
+    const probe = await testMedia().probe(result.output.location);
     expect(Math.abs(probe.durationSeconds - 2)).toBeLessThanOrEqual(0.05);
     expect(probe).toMatchObject({ width: 320, height: 180, fps: 24, hasAudio: true, audioCodec: 'aac', videoCodec: 'h264', pixelFormat: 'yuv420p' });
 
@@ -127,7 +127,7 @@ describe('animatic engine', () => {
     const { jobId } = await engine.submit(request({ audio: false, kind: 'action', fps: 30, width: 180, height: 320 }), { ...ctx(), clientReference: nextKey() });
     const result = await waitFor(engine, jobId);
     if (result.state !== 'succeeded') throw new Error(`expected success, got ${JSON.stringify(result)}`);
-    const probe = await probeMedia(bins.ffprobe, result.output.location);
+    const probe = await testMedia().probe(result.output.location);
     expect(probe).toMatchObject({ width: 180, height: 320, fps: 30, hasAudio: false, audioCodec: null });
     expect(Math.abs(probe.durationSeconds - 2)).toBeLessThanOrEqual(0.05);
   });
@@ -164,7 +164,7 @@ describe('animatic engine', () => {
     expect(result.state).toBe('succeeded');
     expect(commands).toHaveLength(1);
     expect(existsSync(orphan)).toBe(false);
-    const probe = await probeMedia(bins.ffprobe, store.clipPath(jobId));
+    const probe = await testMedia().probe(store.clipPath(jobId));
     expect(Math.abs(probe.durationSeconds - 2)).toBeLessThanOrEqual(0.05);
   });
 
@@ -231,7 +231,7 @@ describe('animatic engine', () => {
     const elapsed = Date.now() - started;
     console.log(`animatic: 5 s 1280x720 24 fps card with audio rendered in ${elapsed} ms`);
     if (result.state !== 'succeeded') throw new Error(`expected success, got ${JSON.stringify(result)}`);
-    const probe = await probeMedia(bins.ffprobe, result.output.location);
+    const probe = await testMedia().probe(result.output.location);
     expect(probe).toMatchObject({ width: 1280, height: 720, fps: 24, hasAudio: true });
     expect(Math.abs(probe.durationSeconds - 5)).toBeLessThanOrEqual(0.05);
   });

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { isAbortError } from '../../../../shared/errors';
 import { FfmpegError, runFfprobeJson } from '../../ffmpeg';
 import { NotPlayableError } from '../errors';
+import { frameRates, orientedSize } from '../probe-shape';
 import type { MediaProbe, RunContext } from '../types';
 
 interface ProbeStream {
@@ -74,20 +75,10 @@ export function toMediaProbe(file: string, document: ProbeDocument): MediaProbe 
   const durationSeconds = parseSeconds(document.format?.duration) ?? videoDurationSeconds;
   if (durationSeconds === undefined || durationSeconds === null || durationSeconds <= 0) throw new NotPlayableError(file, 'its duration is unknown or zero');
 
-  const rotation = rotationOf(video);
-  const turned = rotation === 90 || rotation === 270;
-  const fps = parseRate(video.avg_frame_rate) ?? parseRate(video.r_frame_rate) ?? 0;
-  const baseFps = parseRate(video.r_frame_rate) ?? fps;
   return {
     durationSeconds,
-    width: turned ? codedHeight : codedWidth,
-    height: turned ? codedWidth : codedHeight,
-    codedWidth,
-    codedHeight,
-    rotation,
-    fps,
-    baseFps,
-    variableFrameRate: isVariable(fps, baseFps),
+    ...orientedSize(codedWidth, codedHeight, rotationOf(video)),
+    ...frameRates(parseRate(video.avg_frame_rate), parseRate(video.r_frame_rate)),
     videoCodec: video.codec_name ?? 'unknown',
     videoProfile: video.profile ?? null,
     pixelFormat: video.pix_fmt ?? 'unknown',
@@ -112,10 +103,6 @@ function rotationOf(video: ProbeStream): number {
   const matrix = video.side_data_list?.find((side) => typeof side.rotation === 'number')?.rotation;
   const clockwise = Number.isFinite(tagged) ? tagged : matrix !== undefined ? -matrix : 0;
   return (((Math.round(clockwise / 90) * 90) % 360) + 360) % 360;
-}
-
-export function isVariable(fps: number, baseFps: number): boolean {
-  return fps > 0 && baseFps > 0 && Math.abs(fps - baseFps) / baseFps > 0.01;
 }
 
 function parseSeconds(raw: string | undefined): number | undefined {

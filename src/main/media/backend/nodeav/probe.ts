@@ -2,6 +2,7 @@
  * Probing through libavformat, read into the same MediaProbe the CLI backend builds from
  * ffprobe's JSON (the same fields, the same fallbacks), so callers cannot tell them apart.
  */
+import { frameRates, orientedSize } from '../probe-shape';
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -63,21 +64,11 @@ function readProbe(av: NodeAv, file: string, input: InstanceType<NodeAv['FormatC
   const durationSeconds = formatSeconds ?? videoDurationSeconds;
   if (durationSeconds === null || durationSeconds <= 0) throw new NotPlayableError(file, 'its duration is unknown or zero');
 
-  const rotation = rotationOf(av, video);
-  const turned = rotation === 90 || rotation === 270;
-  const fps = rationalValue(video.avgFrameRate) ?? rationalValue(video.rFrameRate) ?? 0;
-  const baseFps = rationalValue(video.rFrameRate) ?? fps;
   const sar = par.sampleAspectRatio;
   return {
     durationSeconds,
-    width: turned ? codedHeight : codedWidth,
-    height: turned ? codedWidth : codedHeight,
-    codedWidth,
-    codedHeight,
-    rotation,
-    fps,
-    baseFps,
-    variableFrameRate: fps > 0 && baseFps > 0 && Math.abs(fps - baseFps) / baseFps > 0.01,
+    ...orientedSize(codedWidth, codedHeight, rotationOf(av, video)),
+    ...frameRates(rationalValue(video.avgFrameRate) ?? undefined, rationalValue(video.rFrameRate) ?? undefined),
     videoCodec: av.avGetCodecName(par.codecId) ?? 'unknown',
     videoProfile: profileName(av, par.codecId, par.profile),
     pixelFormat: av.avGetPixFmtName(par.format as never) ?? 'unknown',
