@@ -10,10 +10,10 @@
  *     against `ffmpeg -f concat -c copy` (target ratio <= 1.10).
  *  4. The animatic engine's time per 5 s 720p card.
  *  5. Peak RSS: our whole process tree (main + media workers + their ffmpeg) against
- *     the reference ffmpeg's.
+ *     the reference ffmpeg process's.
  * Run: npm run bench:stitch [-- --ffmpeg cli|bundled]
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,6 +38,18 @@ const media = new MediaPool({ settings: mediaWorkerSettings(backendFlag > 0 ? pr
 
 async function ffmpeg(args: string[]): Promise<void> {
   await run(FFMPEG, ['-hide_banner', '-v', 'error', '-y', ...args], { maxBuffer: 64 << 20 });
+}
+
+/** The reference command, with the peak memory of its own process. */
+async function reference(args: string[]): Promise<number> {
+  const child = spawn(FFMPEG, ['-hide_banner', '-v', 'error', '-y', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const sampler = new TreeRssSampler(child.pid!, true).start();
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const peak = sampler.stop();
+  if (code !== 0) throw new Error(`reference ffmpeg failed: ${stderr.slice(-500)}`);
+  return peak;
 }
 
 async function makeClips(dir: string, kind: 'matching' | 'mixed'): Promise<string[]> {
@@ -86,8 +98,10 @@ async function timed<T>(work: () => Promise<T>, includeRoot: boolean): Promise<{
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`;
 const s = (seconds: number) => `${seconds.toFixed(2)} s`;
 
-async function compare(label: string, target: number, ours: () => Promise<unknown>, reference: () => Promise<unknown>): Promise<void> {
-  const theirs = await timed(reference, false);
+async function compare(label: string, target: number, ours: () => Promise<unknown>, referenceRun: () => Promise<number>): Promise<void> {
+  const started = performance.now();
+  const theirPeak = await referenceRun();
+  const theirs = { seconds: (performance.now() - started) / 1000, peakBytes: theirPeak };
   const mine = await timed(ours, true);
   const ratio = mine.seconds / theirs.seconds;
   console.log(`${label}\n  ours ${s(mine.seconds)} (peak RSS ${mb(mine.peakBytes)}) | reference ${s(theirs.seconds)} (peak RSS ${mb(theirs.peakBytes)}) | ratio ${ratio.toFixed(2)} (target <= ${target.toFixed(2)})`);
@@ -96,6 +110,8 @@ async function compare(label: string, target: number, ours: () => Promise<unknow
 async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'shotline bench stitch '));
   try {
+    // The app keeps its workers running; start them before anything is timed.
+    await media.warm();
     const info = await media.info();
     const backend = await media.backend();
     console.log(`media backend: ${backend.backend} (FFmpeg ${info.version}, ${info.origin}); reference: ${FFMPEG}; ${os.availableParallelism()} cores`);
@@ -108,13 +124,13 @@ async function main(): Promise<void> {
       `1. ${CLIPS} x ${SECONDS} s 720p clips already in the output format, ${FADE} s fades, loudness -16 LUFS`,
       0.5,
       () => stitchEpisode(media, { clips: faded(matching, allSound), output: { ...OUT, loudness: -16, video: DEFAULT_VIDEO } }, path.join(dir, 'ours-matching.mp4')),
-      () => ffmpeg(referenceArgs(matching, allSound, path.join(dir, 'ref-matching.mp4'))),
+      () => reference(referenceArgs(matching, allSound, path.join(dir, 'ref-matching.mp4'))),
     );
     await compare(
       `2. ${CLIPS} x ${SECONDS} s 1080p30 clips (half without sound), every clip normalised to 720p24`,
       1.0,
       () => stitchEpisode(media, { clips: faded(mixed, halfSound), output: { ...OUT, loudness: -16, video: DEFAULT_VIDEO } }, path.join(dir, 'ours-mixed.mp4')),
-      () => ffmpeg(referenceArgs(mixed, halfSound, path.join(dir, 'ref-mixed.mp4'))),
+      () => reference(referenceArgs(mixed, halfSound, path.join(dir, 'ref-mixed.mp4'))),
     );
     const list = path.join(dir, 'list.txt');
     await writeFile(list, matching.map((file) => `file '${file.replace(/'/g, "'\\''")}'\n`).join(''));
@@ -123,7 +139,7 @@ async function main(): Promise<void> {
       `3. the same matching clips with only cuts, loudness off: stream copy`,
       1.1,
       () => stitchEpisode(media, { clips: cuts, output: { ...OUT, loudness: null } }, path.join(dir, 'ours-copy.mp4')),
-      () => ffmpeg(['-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', '-movflags', '+faststart', path.join(dir, 'ref-copy.mp4')]),
+      () => reference(['-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', '-movflags', '+faststart', path.join(dir, 'ref-copy.mp4')]),
     );
 
     const cards = 3;

@@ -54,6 +54,16 @@ export class MediaPool implements MediaOps {
     return this.job('tryEncoder', trial, options, `trying the ${trial.encoder} encoder`);
   }
 
+  /** Starts every worker now and waits until each has its FFmpeg loaded (the first jobs then start at once). */
+  async warm(): Promise<void> {
+    const workers = await Promise.all(Array.from({ length: this.size - this.all.size + this.idle.length }, () => this.acquire()));
+    try {
+      await Promise.all(workers.map((worker) => worker.ready));
+    } finally {
+      for (const worker of workers) this.release(worker);
+    }
+  }
+
   /** Pids of the worker processes (diagnostics and tests). */
   workerPids(): number[] {
     return [...this.all].flatMap((worker) => (worker.pid === undefined ? [] : [worker.pid]));
