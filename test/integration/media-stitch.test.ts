@@ -5,6 +5,7 @@ import { CancelledError, UserError } from '../../src/shared/errors';
 import { testMedia } from '../support/test-media';
 import { expectedEpisodeSeconds, stitchEpisode, type StitchClip } from '../../src/main/media/stitch/index';
 import { bins, makeClip, nastyTempDir, removeDir } from './media-fixtures';
+import { runFfmpeg } from '../../src/main/media/ffmpeg';
 
 let dir: string;
 let clips: StitchClip[];
@@ -85,5 +86,44 @@ describe('stitchEpisode', () => {
     await expect(stitchEpisode(testMedia(), { clips: broken, output }, path.join(dir, 'y.mp4'))).rejects.toThrow(
       `clip 2 cannot be stitched: ${missing} is not a playable video: the file does not exist`,
     );
+  });
+});
+
+describe('stitching what engines really send', () => {
+  it('names a clip that is empty or holds no picture, before any work starts', async () => {
+    const empty = path.join(dir, 'empty take.mp4');
+    await writeFile(empty, '');
+    const audioOnly = path.join(dir, 'sound only.m4a');
+    await runFfmpeg(bins.ffmpeg, ['-y', '-f', 'lavfi', '-i', 'sine=d=1', '-c:a', 'aac', audioOnly]);
+    const out = path.join(dir, 'never.mp4');
+    await expect(stitchEpisode(testMedia(), { clips: [clips[0]!, { ...clips[1]!, path: empty }], output }, out)).rejects.toThrow(/clip 2 cannot be stitched: .*empty take\.mp4 is not a playable video: the file is empty/);
+    await expect(stitchEpisode(testMedia(), { clips: [{ ...clips[0]!, path: audioOnly }], output }, out)).rejects.toThrow(/clip 1 cannot be stitched: .*audio only/);
+    expect(await partials(dir)).toEqual([]);
+  });
+
+  it('turns a rotated, variable-frame-rate clip and trims one far longer than its shot, to the planned length', async () => {
+    const rotated = path.join(dir, 'phone vfr.mp4');
+    const uneven = path.join(dir, 'uneven.mp4');
+    // A phone clip: frames at uneven times (30 fps, then 15), portrait by rotation metadata (set on a copy, as FFmpeg 5.1 only writes it there).
+    await runFfmpeg(bins.ffmpeg, ['-y', '-f', 'lavfi', '-i', 'testsrc2=s=320x180:r=30:d=3', '-vf', String.raw`select='lt(n\,30)+not(mod(n\,2))'`, '-fps_mode', 'vfr', '-c:v', 'libx264', '-preset', 'ultrafast', uneven]);
+    await runFfmpeg(bins.ffmpeg, ['-y', '-i', uneven, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', rotated]);
+    const long = await makeClip(path.join(dir, 'ten seconds.mp4'), { width: 640, height: 360, fps: 24, seconds: 10, audio: true });
+    const probe = await testMedia().probe(rotated);
+    expect(probe.rotation % 180).toBe(90);
+    expect(probe.variableFrameRate).toBe(true);
+    const out = path.join(dir, 'normalised.mp4');
+    const result = await stitchEpisode(
+      testMedia(),
+      {
+        clips: [
+          { path: rotated, durationSeconds: 2, hasAudio: false, transitionToNext: { type: 'dissolve', duration: 0.5 } },
+          { path: long, durationSeconds: 2, hasAudio: true, transitionToNext: { type: 'cut', duration: 0 } },
+        ],
+        output,
+      },
+      out,
+    );
+    expect(Math.abs(result.durationSeconds - 3.5)).toBeLessThanOrEqual(1 / 24 + 0.03);
+    expect(await testMedia().probe(out)).toMatchObject({ width: 640, height: 360, fps: 24, rotation: 0, variableFrameRate: false, hasAudio: true });
   });
 });
