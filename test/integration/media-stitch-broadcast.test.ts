@@ -115,6 +115,15 @@ describe('joining and checking', () => {
     const joined = (await Promise.all(same.map(packetHashes))).flat();
     expect(await packetHashes(out)).toEqual(joined);
 
+    // The same pictures where one clip has no sound (engines differ): the pictures are still copied, the sound is made.
+    const silent = path.join(dir, 'same 2 silent.mp4');
+    await ffmpeg(['-i', same[1]!, '-map', '0:v', '-c', 'copy', silent]);
+    const mixedSound = input.map((clip, i) => (i === 1 ? { ...clip, path: silent } : clip));
+    const soundMade = await stitchEpisode(testMedia(), { clips: mixedSound, output: { width: 640, height: 360, fps: 24, loudness: -16 } }, path.join(dir, 'copied sound made.mp4'));
+    expect(soundMade).toMatchObject({ method: 'stream-copy', soundCopied: false });
+    expect(await packetHashes(path.join(dir, 'copied sound made.mp4'))).toEqual(joined);
+    expect(Math.abs(soundMade.durationSeconds - 6)).toBeLessThanOrEqual(1 / 24 + 0.03);
+
     // With a transition the same clips go through the pieces path, and the report says why.
     const faded = input.map((clip, i) => (i === 0 ? { ...clip, transitionToNext: { type: 'dissolve' as const, duration: 0.25 } } : clip));
     const second = await stitchEpisode(testMedia(), { clips: faded, output: { width: 640, height: 360, fps: 24, loudness: null } }, path.join(dir, 'faded.mp4'));

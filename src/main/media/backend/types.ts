@@ -114,6 +114,10 @@ export interface GraphJob {
 /** Joins files that share codec parameters, packet for packet (no decoding). */
 export interface ConcatCopyJob {
   parts: string[];
+  /** Join only each part's first video stream (the sound is made separately). */
+  videoOnly?: boolean;
+  /** Seconds each part lasts on the joined timeline (the concat list's `duration`); default: the part's own length. */
+  partSeconds?: number[];
   output: { path: string; container: Exclude<Container, 'null'>; faststart?: boolean };
   expectedSeconds: number;
 }

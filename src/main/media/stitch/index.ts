@@ -112,14 +112,19 @@ export async function stitchEpisode(media: MediaOps, input: { clips: StitchClip[
     let audio: { measured: number | null; gainDb: number | null } = { measured: null, gainDb: null };
     if (allCopied) {
       // Nothing to change in picture or sound: one packet-for-packet join straight into place.
-      await media.concatCopy({ parts: clips.map((clip) => clip.path), output: { path: temp, container: 'mp4', faststart: true }, expectedSeconds: timeline.seconds }, { signal: stop.signal, log });
+      await media.concatCopy(
+        { parts: clips.map((clip) => clip.path), partSeconds: clipSeconds(timeline), output: { path: temp, container: 'mp4', faststart: true }, expectedSeconds: timeline.seconds },
+        { signal: stop.signal, log },
+      );
     } else {
       const videoFile = path.join(work, 'video.mp4');
       const parts =
         notCopiedBecause === null
           ? clips.map((clip) => clip.path)
           : await makeVideoPieces(media, timeline, clips, pieceOutput(output, video), work, progress, stop, log);
-      await media.concatCopy({ parts, output: { path: videoFile, container: 'mp4' }, expectedSeconds: timeline.seconds }, { signal: stop.signal, log });
+      // The clips' own sound may differ (some have none): only their pictures are joined; the sound is made from the timeline.
+      const partSeconds = notCopiedBecause === null ? clipSeconds(timeline) : undefined;
+      await media.concatCopy({ parts, videoOnly: true, partSeconds, output: { path: videoFile, container: 'mp4' }, expectedSeconds: timeline.seconds }, { signal: stop.signal, log });
       progress.videoJoined();
       const sound = await makeSound(media, timeline, clips, output.loudness, work, progress, stop, log);
       audio = sound;
@@ -153,6 +158,11 @@ export async function stitchEpisode(media: MediaOps, input: { clips: StitchClip[
 function cancelledBy(signal: AbortSignal | undefined): CancelledError {
   const reason: unknown = signal?.reason;
   return reason instanceof CancelledError ? reason : new CancelledError('stitch cancelled');
+}
+
+/** Each clip's length on the timeline, in seconds of whole frames. */
+function clipSeconds(timeline: Timeline): number[] {
+  return timeline.clipFrames.map((frames) => frames / timeline.fps);
 }
 
 function pieceOutput(output: StitchOutput, video: StitchVideoSettings): PieceOutput {

@@ -6,7 +6,7 @@
  * built with filtergraph.ts, which escapes values.
  */
 import { chain, filter } from '../filtergraph';
-import type { AudioEncoding, GraphJob, MediaProbe, VideoEncoding } from '../backend/types';
+import type { AudioEncoding, GraphJob, MediaInput, MediaProbe, VideoEncoding } from '../backend/types';
 import { clipSamples, SAMPLE_RATE, type BodyPiece, type Timeline, type TransitionPiece } from './timeline';
 
 export interface PieceClip {
@@ -29,18 +29,29 @@ const PCM: AudioEncoding = { encoder: 'pcm_s16le', sampleRate: SAMPLE_RATE, chan
 const FLOAT_STEREO = filter('aformat', { sample_fmts: 'fltp', sample_rates: SAMPLE_RATE, channel_layouts: 'stereo' });
 const S16_STEREO = filter('aformat', { sample_fmts: 's16', sample_rates: SAMPLE_RATE, channel_layouts: 'stereo' });
 
-/** Turns, scales and pads one input to the output frame at the output rate, holding the last frame as long as needed. */
+/** Seconds of picture kept before the first frame a piece needs: enough for the rate conversion to pick the same source frame. */
+const LEAD_SECONDS = 0.5;
+
+/**
+ * Turns, scales and pads one input to the output frame at the output rate, holding the
+ * last frame as long as needed. Frames well before the piece are dropped before the
+ * scaler (the expensive part); the rate conversion still counts output frames from the
+ * clip's start (start_time=0), so frame numbers, and so the cut, are the same as if
+ * every frame had been converted.
+ */
 function normalisedVideo(input: number, probe: MediaProbe, output: PieceOutput, fromFrame: number, toFrame: number): string[] {
   const { width, height, fps } = output;
+  const skip = fromFrame / fps - LEAD_SECONDS;
   return [
     filter('setpts', { expr: 'PTS-STARTPTS' }),
+    ...(skip > 0 ? [filter('trim', { start: skip })] : []),
     ...rotation(probe.rotation),
     // Non-square pixels first become square, so "fit inside" keeps the real shape.
     ...(probe.sampleAspectRatio === '1:1' ? [] : [filter('scale', { w: 'trunc(iw*sar/2)*2', h: 'ih' })]),
     filter('scale', { w: width, h: height, force_original_aspect_ratio: 'decrease', force_divisible_by: 2 }),
     filter('pad', { w: width, h: height, x: '(ow-iw)/2', y: '(oh-ih)/2', color: 'black' }),
     filter('setsar', { sar: 1 }),
-    filter('fps', { fps }),
+    filter('fps', { fps, start_time: 0 }),
     filter('tpad', { stop_mode: 'clone', stop: toFrame + 1 }),
     filter('trim', { start_frame: fromFrame, end_frame: toFrame }),
     filter('setpts', { expr: 'PTS-STARTPTS' }),
@@ -79,7 +90,12 @@ function clipAudio(input: number, clip: PieceClip, from: number, to: number, lab
 
 export function bodyVideoJob(piece: BodyPiece, clip: PieceClip, output: PieceOutput, outPath: string): GraphJob {
   const graph = chain(['0:v'], [...normalisedVideo(0, clip.probe, output, piece.fromFrame, piece.toFrame), ...encoderReady(output)], ['v']);
-  return videoJob([clip.path], graph, output, outPath, piece.end - piece.start);
+  return videoJob([readUpTo(clip.path, piece.toFrame / output.fps)], graph, output, outPath, (piece.end - piece.start) / output.fps);
+}
+
+/** An input read only as far as a piece needs (plus a margin): the rest of a long clip is never decoded. */
+function readUpTo(path: string, seconds: number): MediaInput {
+  return { path, durationSeconds: seconds + LEAD_SECONDS * 2 };
 }
 
 export function transitionVideoJob(piece: TransitionPiece, outgoing: PieceClip, incoming: PieceClip, output: PieceOutput, outPath: string): GraphJob {
@@ -99,12 +115,12 @@ export function transitionVideoJob(piece: TransitionPiece, outgoing: PieceClip, 
       ['v'],
     ),
   ].join(';');
-  return videoJob([outgoing.path, incoming.path], graph, output, outPath, frames / output.fps);
+  return videoJob([{ path: outgoing.path }, readUpTo(incoming.path, frames / output.fps)], graph, output, outPath, frames / output.fps);
 }
 
-function videoJob(paths: string[], graph: string, output: PieceOutput, outPath: string, seconds: number): GraphJob {
+function videoJob(inputs: MediaInput[], graph: string, output: PieceOutput, outPath: string, seconds: number): GraphJob {
   return {
-    inputs: paths.map((path) => ({ path })),
+    inputs,
     graph,
     video: { label: 'v', encoding: output.encoding },
     output: { path: outPath, container: 'mp4' },

@@ -85,13 +85,18 @@ function isHardwareFormat(format: string): boolean {
   return ['vulkan', 'vaapi', 'qsv', 'cuda', 'videotoolbox'].includes(format);
 }
 
-/** The concat demuxer's list: one `file` line per part, quoted as the demuxer's tokenizer expects. */
-export function concatList(parts: readonly string[]): string {
-  return parts.map((part) => `file '${part.replace(/'/g, "'\\''")}'\n`).join('');
+/** The concat demuxer's list: one `file` line per part, quoted as the demuxer's tokenizer expects, with its `duration` when given. */
+export function concatList(parts: readonly string[], partSeconds?: readonly number[]): string {
+  return parts
+    .map((part, i) => {
+      const duration = partSeconds?.[i];
+      return `file '${part.replace(/'/g, "'\\''")}'\n${duration === undefined ? '' : `duration ${seconds(duration)}\n`}`;
+    })
+    .join('');
 }
 
 export function concatCopyArgs(job: ConcatCopyJob, listFile: string): string[] {
-  return ['-y', '-f', 'concat', '-safe', '0', '-i', listFile, '-map', '0', '-c', 'copy', ...containerArgs(job.output.container, job.output.faststart), job.output.path];
+  return ['-y', '-f', 'concat', '-safe', '0', '-i', listFile, '-map', job.videoOnly ? '0:v:0' : '0', '-c', 'copy', ...containerArgs(job.output.container, job.output.faststart), job.output.path];
 }
 
 export function muxArgs(job: MuxJob): string[] {

@@ -85,7 +85,7 @@ export function createCliBackend(location: FfmpegLocation): MediaBackend {
     },
 
     async concatCopy(job: ConcatCopyJob, context: RunContext): Promise<void> {
-      await withFile('concat', concatList(job.parts.map((part) => path.resolve(part))), (listFile) =>
+      await withFile('concat', concatList(job.parts.map((part) => path.resolve(part)), job.partSeconds), (listFile) =>
         run(concatCopyArgs(job, listFile), context, job.expectedSeconds, `joining ${job.parts.length} pieces into ${job.output.path}`),
       );
     },

@@ -68,7 +68,7 @@ export async function concatCopyJob(av: NodeAv, job: ConcatCopyJob, context: Run
     let offset = 0n;
     for (const [index, file] of job.parts.entries()) {
       part = await openInput(av, file, `piece ${index + 1}`);
-      const streams = part.streams;
+      const streams = joinedStreams(av, part, job.videoOnly ?? false);
       if (index === 0) {
         outStreams = streams.map((s) => copyStream(av, output, s, part!, container));
         await output.writeHeader(job.output.faststart ?? false);
@@ -82,7 +82,12 @@ export async function concatCopyJob(av: NodeAv, job: ConcatCopyJob, context: Run
         const ret = await part.readFrame(packet);
         if (ret === av.AVERROR_EOF) break;
         if (ret < 0) throw new MediaJobError(`piece ${index + 1} ${path.resolve(file)} could not be read to its end`, strerror(av, ret), null);
-        const input = streams[packet.streamIndex]!;
+        const at = streams.findIndex((s) => s.index === packet.streamIndex);
+        if (at < 0) {
+          packet.unref();
+          continue;
+        }
+        const input = streams[at]!;
         const shift = av.avRescaleQ(offset - start, MICROSECONDS, input.timeBase);
         if (packet.pts !== av.AV_NOPTS_VALUE) packet.pts += shift;
         if (packet.dts !== av.AV_NOPTS_VALUE) packet.dts += shift;
@@ -90,12 +95,14 @@ export async function concatCopyJob(av: NodeAv, job: ConcatCopyJob, context: Run
           const packetEnd = av.avRescaleQ(packet.pts + packet.duration, input.timeBase, MICROSECONDS);
           if (packetEnd > end) end = packetEnd;
         }
-        const seconds = await output.write(packet, outStreams[packet.streamIndex]!, input.timeBase);
+        const seconds = await output.write(packet, outStreams[at]!, input.timeBase);
         packet.unref();
         progress(context, job.expectedSeconds, seconds, last);
       }
       // The concat demuxer starts the next part at this one's container duration.
-      offset = part.duration > 0n && part.duration !== av.AV_NOPTS_VALUE ? offset + part.duration : end;
+      const given = job.partSeconds?.[index];
+      offset =
+        given !== undefined ? offset + BigInt(Math.round(given * 1_000_000)) : part.duration > 0n && part.duration !== av.AV_NOPTS_VALUE ? offset + part.duration : end;
       await part.closeInput();
       part = null;
     }
@@ -109,6 +116,13 @@ export async function concatCopyJob(av: NodeAv, job: ConcatCopyJob, context: Run
     if (part) await part.closeInput();
     await output.close();
   }
+}
+
+/** The streams a join takes from a part: all of them, or its first video stream. */
+function joinedStreams(av: NodeAv, part: FormatContext, videoOnly: boolean): Stream[] {
+  if (!videoOnly) return part.streams;
+  const video = part.streams.find((s) => s.codecpar.codecType === av.AVMEDIA_TYPE_VIDEO && !s.hasDisposition(av.AV_DISPOSITION_ATTACHED_PIC));
+  return video ? [video] : [];
 }
 
 function codecIdAt(streams: Stream[], index: number): number {
