@@ -193,6 +193,8 @@ export interface OpOptions {
   signal?: AbortSignal;
   onProgress?: (progress: JobProgress) => void;
   log?: (line: string) => void;
+  /** A short job that other work waits on: it goes ahead of the ordinary jobs queued for a worker. */
+  urgent?: boolean;
 }
 
 export interface MediaOps {

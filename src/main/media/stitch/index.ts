@@ -118,15 +118,16 @@ export async function stitchEpisode(media: MediaOps, input: { clips: StitchClip[
       );
     } else {
       const videoFile = path.join(work, 'video.mp4');
-      const parts =
-        notCopiedBecause === null
-          ? clips.map((clip) => clip.path)
-          : await makeVideoPieces(media, timeline, clips, pieceOutput(output, video), work, progress, stop, log);
+      // Picture and sound are independent: the sound (short jobs, sent ahead of the picture's
+      // in the workers' queue) is made while the pictures encode.
+      const [parts, sound] = await Promise.all([
+        notCopiedBecause === null ? Promise.resolve(clips.map((clip) => clip.path)) : makeVideoPieces(media, timeline, clips, pieceOutput(output, video), work, progress, stop, log),
+        makeSound(media, timeline, clips, output.loudness, work, progress, stop, log),
+      ]);
       // The clips' own sound may differ (some have none): only their pictures are joined; the sound is made from the timeline.
       const partSeconds = notCopiedBecause === null ? clipSeconds(timeline) : undefined;
       await media.concatCopy({ parts, videoOnly: true, partSeconds, output: { path: videoFile, container: 'mp4' }, expectedSeconds: timeline.seconds }, { signal: stop.signal, log });
       progress.videoJoined();
-      const sound = await makeSound(media, timeline, clips, output.loudness, work, progress, stop, log);
       audio = sound;
       await media.mux({ video: videoFile, audio: sound.file, output: { path: temp, faststart: true }, expectedSeconds: timeline.seconds }, { signal: stop.signal, log });
     }
@@ -213,25 +214,25 @@ async function makeSound(
     timeline.pieces.map(async (piece, i) => {
       const file = path.join(work, pieceName('a', i, 'wav'));
       const job = piece.kind === 'body' ? bodyAudioJob(timeline, piece, clips[piece.clip]!, file) : transitionAudioJob(timeline, piece, clips[piece.clip]!, clips[piece.clip + 1]!, file);
-      await guarded(stop, () => media.runGraph(job, { signal: stop.signal, log }));
+      await guarded(stop, () => media.runGraph(job, { signal: stop.signal, log, urgent: true }));
       return file;
     }),
   );
   const joined = path.join(work, 'sound.wav');
-  await media.concatCopy({ parts, output: { path: joined, container: 'wav' }, expectedSeconds: timeline.seconds }, { signal: stop.signal, log });
+  await guarded(stop, () => media.concatCopy({ parts, output: { path: joined, container: 'wav' }, expectedSeconds: timeline.seconds }, { signal: stop.signal, log, urgent: true }));
 
   let measured: number | null = null;
   let gainDb: number | null = null;
   if (loudness !== null) {
     const measureFile = path.join(work, 'loudness.txt');
-    await media.runGraph(loudnessMeasureJob(joined, measureFile, timeline.seconds), { signal: stop.signal, log });
+    await guarded(stop, () => media.runGraph(loudnessMeasureJob(joined, measureFile, timeline.seconds), { signal: stop.signal, log, urgent: true }));
     measured = parseIntegratedLoudness(await readFile(measureFile, 'utf8').catch(() => ''));
     // Silence stays silence: no gain can bring it to a target.
     gainDb = measured === null ? null : loudness - measured;
   }
   progress.soundMeasured();
   const file = path.join(work, 'sound.m4a');
-  await media.runGraph(loudnessApplyJob(joined, gainDb, file, timeline.seconds), { signal: stop.signal, log });
+  await guarded(stop, () => media.runGraph(loudnessApplyJob(joined, gainDb, file, timeline.seconds), { signal: stop.signal, log, urgent: true }));
   progress.soundEncoded();
   return { file, measured, gainDb };
 }

@@ -21,7 +21,8 @@ export interface MediaPoolOptions {
 export class MediaPool implements MediaOps {
   private readonly idle: MediaWorker[] = [];
   private readonly all = new Set<MediaWorker>();
-  private readonly waiting: ((worker: MediaWorker) => void)[] = [];
+  /** Jobs waiting for a worker; `urgent` ones (short jobs others wait on) go first. */
+  private readonly waiting: { take: (worker: MediaWorker) => void; urgent: boolean }[] = [];
   private readonly size: number;
   private closed = false;
   private backendName: Promise<{ backend: BackendName; fallbackReason: string | null }> | undefined;
@@ -78,14 +79,15 @@ export class MediaPool implements MediaOps {
   }
 
   private job<T>(op: MediaOp, argument: unknown, options: OpOptions = {}, what: string): Promise<T> {
+    const { urgent, ...runOptions } = options;
     return this.withWorker(async (worker) => {
       await worker.ready;
-      return worker.run<T>(op, argument, { ...options, what });
-    });
+      return worker.run<T>(op, argument, { ...runOptions, what });
+    }, urgent ?? false);
   }
 
-  private async withWorker<T>(use: (worker: MediaWorker) => Promise<T>): Promise<T> {
-    const worker = await this.acquire();
+  private async withWorker<T>(use: (worker: MediaWorker) => Promise<T>, urgent = false): Promise<T> {
+    const worker = await this.acquire(urgent);
     try {
       return await use(worker);
     } finally {
@@ -93,7 +95,7 @@ export class MediaPool implements MediaOps {
     }
   }
 
-  private acquire(): Promise<MediaWorker> {
+  private acquire(urgent = false): Promise<MediaWorker> {
     if (this.closed) return Promise.reject(new Error('the media service is closed'));
     for (;;) {
       const worker = this.idle.pop();
@@ -106,7 +108,13 @@ export class MediaPool implements MediaOps {
       this.all.add(worker);
       return Promise.resolve(worker);
     }
-    return new Promise((resolve) => this.waiting.push(resolve));
+    return new Promise((take) => {
+      const entry = { take, urgent };
+      // Urgent jobs queue after earlier urgent ones but ahead of every ordinary one.
+      const firstOrdinary = this.waiting.findIndex((waiting) => !waiting.urgent);
+      if (urgent && firstOrdinary >= 0) this.waiting.splice(firstOrdinary, 0, entry);
+      else this.waiting.push(entry);
+    });
   }
 
   private release(worker: MediaWorker): void {
@@ -114,11 +122,11 @@ export class MediaPool implements MediaOps {
       this.all.delete(worker);
       // Someone waiting gets a fresh worker in the dead one's place.
       const next = this.waiting.shift();
-      if (next) void this.acquire().then(next);
+      if (next) void this.acquire(next.urgent).then(next.take);
       return;
     }
     const next = this.waiting.shift();
-    if (next) next(worker);
+    if (next) next.take(worker);
     else this.idle.push(worker);
   }
 }
