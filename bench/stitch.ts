@@ -17,7 +17,7 @@ import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { renderCard } from '../src/main/engines/animatic/render';
 import { DEFAULT_VIDEO, stitchEpisode, type StitchClip } from '../src/main/media/stitch/index';
@@ -102,9 +102,15 @@ async function compare(label: string, target: number, ours: () => Promise<unknow
   const started = performance.now();
   const theirPeak = await referenceRun();
   const theirs = { seconds: (performance.now() - started) / 1000, peakBytes: theirPeak };
+  // How long main's event loop (the UI's, in the app) ever waited while we stitched.
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
   const mine = await timed(ours, true);
+  loop.disable();
   const ratio = mine.seconds / theirs.seconds;
-  console.log(`${label}\n  ours ${s(mine.seconds)} (peak RSS ${mb(mine.peakBytes)}) | reference ${s(theirs.seconds)} (peak RSS ${mb(theirs.peakBytes)}) | ratio ${ratio.toFixed(2)} (target <= ${target.toFixed(2)})`);
+  console.log(
+    `${label}\n  ours ${s(mine.seconds)} (peak RSS ${mb(mine.peakBytes)}, main's event loop delayed ${(loop.max / 1e6).toFixed(0)} ms at most) | reference ${s(theirs.seconds)} (peak RSS ${mb(theirs.peakBytes)}) | ratio ${ratio.toFixed(2)} (target <= ${target.toFixed(2)})`,
+  );
 }
 
 async function main(): Promise<void> {

@@ -38,10 +38,12 @@ export function createCliBackend(location: FfmpegLocation): MediaBackend {
       };
     })());
 
-  async function withFile<T>(name: string, text: string, use: (file: string) => Promise<T>): Promise<T> {
+  async function withFile<T>(name: string, text: string, use: (file: string) => Promise<T>, context?: RunContext): Promise<T> {
     await mkdir(scratch, { recursive: true });
     const file = path.join(scratch, `${name}-${randomBytes(6).toString('hex')}.txt`);
     await writeFile(file, text, 'utf8');
+    // The command names this file, which is deleted afterwards: its text goes to the log too, so the command can be replayed.
+    context?.log?.(`# ${file}:\n${text}`);
     try {
       return await use(file);
     } finally {
@@ -80,6 +82,7 @@ export function createCliBackend(location: FfmpegLocation): MediaBackend {
       const counter = new DecodeErrorCounter();
       await withFile('graph', graphFileText(job), (graphFile) =>
         run(graphJobArgs(job, graphFile, cli), context, job.expectedSeconds, `the media job writing ${job.output.container === 'null' ? 'nothing' : job.output.path}`, (line) => counter.see(line)),
+        context,
       );
       return counter.result();
     },
@@ -87,6 +90,7 @@ export function createCliBackend(location: FfmpegLocation): MediaBackend {
     async concatCopy(job: ConcatCopyJob, context: RunContext): Promise<void> {
       await withFile('concat', concatList(job.parts.map((part) => path.resolve(part)), job.partSeconds), (listFile) =>
         run(concatCopyArgs(job, listFile), context, job.expectedSeconds, `joining ${job.parts.length} pieces into ${job.output.path}`),
+        context,
       );
     },
 
