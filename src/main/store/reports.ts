@@ -61,7 +61,9 @@ export function costSummary(db: Db): CostSummary {
     .prepare(
       `SELECT a.engine_id AS engineId, COALESCE(SUM(l.micros), 0) AS spentMicros,
               (SELECT COUNT(*) FROM attempts x WHERE x.engine_id = a.engine_id) AS attempts
-       FROM (SELECT DISTINCT engine_id FROM attempts) a
+       FROM (SELECT DISTINCT engine_id FROM attempts
+             -- what checking clips cost (the AI score), under the model that did it
+             UNION SELECT DISTINCT engine_id FROM ledger WHERE purpose = 'quality_check') a
        LEFT JOIN ledger l ON l.engine_id = a.engine_id AND l.entry = 'charge'
        GROUP BY a.engine_id ORDER BY spentMicros DESC, a.engine_id`,
     )

@@ -13,7 +13,8 @@
  * SHORT edge, so a 4x1 strip of 16:9 frames (2732x384) costs ~22 tiles while the same
  * frames as 2x2 (1366x768) cost ~6. Pass `columns: N` for a strip.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { GraphJob, MediaOps, MediaProbe } from '../backend/types';
 import { chain, filter } from '../filtergraph';
 
@@ -104,6 +105,7 @@ export async function makeContactSheet(
   const probe = options.probe ?? (await media.probe(clipPath, { signal: options.signal }));
   const geometry = contactSheetGeometry(probe, options);
   const durationSeconds = probe.videoDurationSeconds ?? probe.durationSeconds;
+  await mkdir(path.dirname(outputPath), { recursive: true });
   await media.runGraph(contactSheetJob({ clipPath, durationSeconds, geometry, outputPath }), { signal: options.signal });
   const { size } = await stat(outputPath);
   return { ...geometry, path: outputPath, bytes: size };
