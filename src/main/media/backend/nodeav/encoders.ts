@@ -49,9 +49,26 @@ function packageVersion(): string {
 
 const MEANINGFUL = /error|fail|cannot|can't|not|unsupported|no device|invalid/i;
 
+/**
+ * FFmpeg's own words about this trial: a line from the encoder itself ("[h264_nvenc @ ...]
+ * Cannot load libcuda.so.1"), else one about its device type. The log is shared by the
+ * whole process, so a line naming neither may belong to another trial and is not used.
+ */
+function ownLine(lines: readonly string[], trial: EncoderTrial): string | undefined {
+  const strip = (line: string) => line.replace(/^\[[^\]]*\]\s*/, '');
+  const fromEncoder = lines.find((line) => line.startsWith(`[${trial.encoder} @`) && MEANINGFUL.test(line));
+  if (fromEncoder) return strip(fromEncoder);
+  const device = trial.hardware?.type;
+  const aboutDevice = device ? lines.find((line) => line.toLowerCase().includes(device) && MEANINGFUL.test(line)) : undefined;
+  return aboutDevice ? strip(aboutDevice) : undefined;
+}
+
 export async function tryEncoderJob(av: NodeAv, trial: EncoderTrial, context: RunContext): Promise<EncoderTrialResult> {
   throwIfAborted(context.signal);
   context.log?.(`node-av: try encoder ${trial.encoder}${trial.hardware ? ` on ${trial.hardware.type}` : ''}`);
+  // Lines of the previous trial can still be on their way: let them land before listening.
+  await settleLog();
+  await settleLog();
   const log = LogCapture.start(av);
   let device: InstanceType<NodeAv['HardwareDeviceContext']> | null = null;
   const graph = new av.FilterGraph();
@@ -103,7 +120,7 @@ export async function tryEncoderJob(av: NodeAv, trial: EncoderTrial, context: Ru
     if (context.signal.aborted) throw abortReason(context.signal);
     await settleLog();
     // FFmpeg's own line ("Cannot load libcuda.so.1") says more than the error code does.
-    const said = log.lines.map((line) => line.replace(/^\[[^\]]*\]\s*/, '')).find((line) => MEANINGFUL.test(line));
+    const said = ownLine(log.lines, trial);
     const own = error instanceof MediaJobError ? `${error.message.split('\n')[0]}: ${error.detail.split('\n')[0]}` : String(error);
     return { encoder: trial.encoder, works: false, reason: said ?? own };
   } finally {
