@@ -175,6 +175,8 @@ export interface ProgressEvent {
   engineId?: string;
   /** 0..1 */
   progress?: number;
+  /** 'stitch' events: seconds the stitch is expected to take still, once it can tell. */
+  etaSeconds?: number;
   message?: string;
 }
 

@@ -59,6 +59,7 @@ class PlainView implements ProgressView {
 class BarsView implements ProgressView {
   private readonly shots = new Map<string, ShotLine>();
   private stitch: number | null = null;
+  private stitchEta: number | null = null;
   private drawnLines = 0;
   private timer: NodeJS.Timeout | null = null;
 
@@ -66,7 +67,10 @@ class BarsView implements ProgressView {
 
   update(event: ProgressEvent): void {
     if (this.stream.gone) return;
-    if (event.type === 'stitch') this.stitch = event.progress ?? this.stitch ?? 0;
+    if (event.type === 'stitch') {
+      this.stitch = event.progress ?? this.stitch ?? 0;
+      this.stitchEta = event.etaSeconds ?? null;
+    }
     if (event.type === 'shot' && event.shotId) {
       const line = this.shots.get(event.shotId) ?? { state: 'pending', progress: 0 };
       if (event.state) line.state = event.state;
@@ -105,7 +109,7 @@ class BarsView implements ProgressView {
       lines.push(`${id.padEnd(12).slice(0, 12)} ${bar(shot.progress, width)} ${shot.state.padEnd(11)} ${shot.engineId ?? ''}`);
     }
     const overall = (done + (this.stitch ?? 0)) / (this.shots.size + 1);
-    lines.push(`${'episode'.padEnd(12)} ${bar(overall, width)} ${done}/${this.shots.size} shots${this.stitch !== null ? `, stitching ${Math.round(this.stitch * 100)}%` : ''}`);
+    lines.push(`${'episode'.padEnd(12)} ${bar(overall, width)} ${done}/${this.shots.size} shots${this.stitch !== null ? `, stitching ${Math.round(this.stitch * 100)}%${this.stitchEta !== null ? `, about ${this.stitchEta} s left` : ''}` : ''}`);
     const up = this.drawnLines > 0 ? `\x1b[${this.drawnLines}F` : '';
     this.stream.write(`${up}${lines.map((l) => `\x1b[2K${l}`).join('\n')}\n`);
     this.drawnLines = lines.length;

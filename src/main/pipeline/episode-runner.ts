@@ -36,7 +36,12 @@ export interface StitchClip {
   attempt: AttemptRecord;
 }
 
-export type EpisodeStitcher = (episode: EpisodeRecord, clips: StitchClip[], signal: AbortSignal, onProgress: (fraction: number) => void) => Promise<{ durationSeconds: number }>;
+export type EpisodeStitcher = (
+  episode: EpisodeRecord,
+  clips: StitchClip[],
+  signal: AbortSignal,
+  onProgress: (fraction: number, etaSeconds?: number | null) => void,
+) => Promise<{ durationSeconds: number }>;
 
 export interface EpisodeRunnerDeps {
   episodes: EpisodeStore;
@@ -147,7 +152,9 @@ async function runClaimed(episode: EpisodeRecord, deps: EpisodeRunnerDeps, optio
 /** A stitch that fails (a full disk, a bad clip) fails the episode with the reason; `resume` stitches again without generating. */
 async function stitch(episode: EpisodeRecord, clips: StitchClip[], deps: EpisodeRunnerDeps, signal: AbortSignal): Promise<{ durationSeconds: number }> {
   try {
-    return await deps.stitch(episode, clips, signal, (fraction) => deps.emit({ episodeId: episode.id, type: 'stitch', state: 'stitching', progress: fraction }));
+    return await deps.stitch(episode, clips, signal, (fraction, eta) =>
+      deps.emit({ episodeId: episode.id, type: 'stitch', state: 'stitching', progress: fraction, ...(eta != null ? { etaSeconds: Math.ceil(eta) } : {}) }),
+    );
   } catch (error) {
     if (!(isAbortError(error) || signal.aborted)) deps.episodes.setStatus(episode.id, 'failed', `stitching failed: ${(error as Error).message}`);
     throw error;
