@@ -14,7 +14,7 @@
  * Run: npm run bench:stitch [-- --ffmpeg cli|bundled]
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -138,9 +138,15 @@ async function main(): Promise<void> {
       () => stitchEpisode(media, { clips: faded(mixed, halfSound), output: { ...OUT, loudness: -16, video: DEFAULT_VIDEO } }, path.join(dir, 'ours-mixed.mp4')),
       () => reference(referenceArgs(mixed, halfSound, path.join(dir, 'ref-mixed.mp4'))),
     );
+    // Fresh copies: the pool remembers probes by file, and these must be probed like any new clips.
+    const copies = await Promise.all(matching.map(async (file) => {
+      const copy = file.replace(/\.mp4$/, ' copy.mp4');
+      await copyFile(file, copy);
+      return copy;
+    }));
     const list = path.join(dir, 'list.txt');
-    await writeFile(list, matching.map((file) => `file '${file.replace(/'/g, "'\\''")}'\n`).join(''));
-    const cuts = matching.map((file): StitchClip => ({ path: file, durationSeconds: SECONDS, hasAudio: true, transitionToNext: { type: 'cut', duration: 0 } }));
+    await writeFile(list, copies.map((file) => `file '${file.replace(/'/g, "'\\''")}'\n`).join(''));
+    const cuts = copies.map((file): StitchClip => ({ path: file, durationSeconds: SECONDS, hasAudio: true, transitionToNext: { type: 'cut', duration: 0 } }));
     await compare(
       `3. the same matching clips with only cuts, loudness off: stream copy`,
       1.1,

@@ -95,3 +95,27 @@ describe.each(PARITY_BACKENDS)('the media worker (%s FFmpeg)', (backend) => {
     }
   }, 60_000);
 });
+
+describe('probes', () => {
+  it('are remembered per file and taken again when the file changes', async () => {
+    const pool = parityPool(PARITY_BACKENDS[0]!, 1);
+    try {
+      const file = join(dir, 'probed twice.mp4');
+      const encode = (size: string) =>
+        pool.runGraph({
+          inputs: [],
+          graph: `testsrc2=s=${size}:r=24:d=1,format=pix_fmts=yuv420p[v]`,
+          video: { label: 'v', encoding: { encoder: 'libx264', options: { preset: 'ultrafast' }, pixelFormat: 'yuv420p', fps: 24 } },
+          output: { path: file, container: 'mp4' },
+          expectedSeconds: 1,
+        });
+      await encode('320x240');
+      const first = await pool.probe(file);
+      expect(await pool.probe(file)).toBe(first);
+      await encode('640x360');
+      expect(await pool.probe(file)).toMatchObject({ width: 640, height: 360 });
+    } finally {
+      pool.close();
+    }
+  });
+});

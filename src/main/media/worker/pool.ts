@@ -3,11 +3,15 @@
  * a time, so a cancel can kill a worker without touching the others' jobs and a crash
  * loses one job, never the app. Implements MediaOps, the same jobs a backend runs.
  */
+import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import path from 'node:path';
 import type { BackendName, BackendInfo, ConcatCopyJob, EncoderTrial, EncoderTrialResult, GraphJob, GraphRunResult, MediaOps, MediaProbe, MuxJob, OpOptions } from '../backend/types';
 import { MediaWorker } from './media-worker';
 import type { MediaOp, WorkerSettings } from './protocol';
 import { forkWorker, type WorkerSpawner } from './spawn';
+
+const MAX_REMEMBERED_PROBES = 4096;
 
 export interface MediaPoolOptions {
   settings?: WorkerSettings;
@@ -25,6 +29,7 @@ export class MediaPool implements MediaOps {
   private readonly waiting: { take: (worker: MediaWorker) => void; urgent: boolean }[] = [];
   private readonly size: number;
   private closed = false;
+  private readonly probes = new Map<string, MediaProbe>();
   private backendName: Promise<{ backend: BackendName; fallbackReason: string | null }> | undefined;
 
   constructor(private readonly options: MediaPoolOptions = {}) {
@@ -39,8 +44,22 @@ export class MediaPool implements MediaOps {
   info(options?: OpOptions): Promise<BackendInfo> {
     return this.job('info', undefined, options, 'reading the FFmpeg version and encoders');
   }
-  probe(file: string, options?: OpOptions): Promise<MediaProbe> {
-    return this.job('probe', file, options, `probing ${file}`);
+  /**
+   * Probes are memoised by file identity (path, inode, size, modification time): the gate
+   * probes every clip and the stitch needs the same facts, 500 times for a 500-shot
+   * episode. A file rewritten in place is probed again.
+   */
+  async probe(file: string, options?: OpOptions): Promise<MediaProbe> {
+    const info = await stat(file).catch(() => undefined);
+    // A missing file goes to the worker, which says so in the usual words.
+    if (!info) return this.job('probe', file, options, `probing ${file}`);
+    const key = `${path.resolve(file)}\0${info.ino}\0${info.size}\0${info.mtimeMs}`;
+    const known = this.probes.get(key);
+    if (known) return known;
+    const probe = await this.job<MediaProbe>('probe', file, options, `probing ${file}`);
+    if (this.probes.size >= MAX_REMEMBERED_PROBES) this.probes.delete(this.probes.keys().next().value as string);
+    this.probes.set(key, probe);
+    return probe;
   }
   runGraph(job: GraphJob, options?: OpOptions): Promise<GraphRunResult> {
     return this.job('runGraph', job, options, job.output.container === 'null' ? `analysing ${job.inputs.map((i) => i.path).join(', ')}` : `writing ${job.output.path}`);
