@@ -3,45 +3,14 @@
  * stops its FFmpeg work at once (nothing keeps encoding under PID 1), and the next start
  * removes the hidden partial file and pieces the dead run left beside the output.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { alive, descendants } from '../support/process-tree';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, spawnCli } from '../support/cli-process';
 
-/** Pids of every live process descended from `root` (from /proc's parent links). */
-function descendants(root: number): number[] {
-  const parentOf = new Map<number, number>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      // The command name is in parentheses and may hold spaces: read fields after the last ')'.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (fields[0] !== 'Z') parentOf.set(Number(name), Number(fields[1]));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  const found: number[] = [];
-  const queue = [root];
-  while (queue.length) {
-    const pid = queue.shift()!;
-    for (const [child, parent] of parentOf) if (parent === pid) found.push(child), queue.push(child);
-  }
-  return found;
-}
 
-function alive(pids: number[]): number[] {
-  return pids.filter((pid) => {
-    try {
-      const state = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      return state.slice(state.lastIndexOf(')') + 2)[0] !== 'Z';
-    } catch {
-      return false;
-    }
-  });
-}
 
 describe('kill -9 during a stitch', () => {
   const dir = mkdtempSync(join(tmpdir(), 'shotline kill stitch '));

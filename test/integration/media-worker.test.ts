@@ -4,7 +4,8 @@
  * fault inside FFmpeg) fails only its own job, as a crash with the signal named, and the
  * next job runs on a fresh worker.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { descendants } from '../support/process-tree';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -27,26 +28,6 @@ function longEncode(out: string): GraphJob {
   };
 }
 
-function descendants(root: number): number[] {
-  const parentOf = new Map<number, number>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (fields[0] !== 'Z') parentOf.set(Number(name), Number(fields[1]));
-    } catch {
-      // Gone while we looked.
-    }
-  }
-  const found: number[] = [];
-  const queue = [root];
-  while (queue.length) {
-    const pid = queue.shift()!;
-    for (const [child, parent] of parentOf) if (parent === pid) found.push(child), queue.push(child);
-  }
-  return found;
-}
 
 describe.each(PARITY_BACKENDS)('the media worker (%s FFmpeg)', (backend) => {
   it('stops a cancelled encode within half a second, with no FFmpeg left running', async () => {
