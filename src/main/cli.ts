@@ -17,7 +17,6 @@ import { EXIT, type ExitCode } from './cli/exit-codes';
 import { safeOutput, type OutputStream, type SafeOutput } from './cli/output';
 import { createProgressView, type ProgressView } from './cli/progress';
 import { formatCosts, formatHeldReservations, formatRenderReport } from './cli/report-text';
-import { killAllFfmpeg } from './media/ffmpeg';
 import { isMediaCommand, runMediaCommand } from './cli/media-commands';
 import { quoteShellArg } from './media/quote';
 import type { RenderReport } from './pipeline/render-report';
@@ -117,7 +116,7 @@ export async function main(argv: string[], streams: CliStreams = process, studio
 function exitOnCrash(stderr: SafeOutput, debug: boolean): () => void {
   const onCrash = (error: unknown) => {
     const code = reportError(error, stderr, { cancelled: false, debug });
-    killAllFfmpeg();
+    // No FFmpeg runs in this process: the media workers see it go and stop theirs.
     // Not 2 or 3 even for a stray UserError: once work has started, "nothing was spent" cannot be promised.
     process.exit(code === EXIT.cancelled ? code : EXIT.internal);
   };

@@ -8,8 +8,6 @@ import type { EngineRow, ProgressEvent, StudioApi } from '../shared/api';
 import { guardEngine, type GuardedEngine } from './engines/boundary';
 import type { ProviderId } from '../shared/domain';
 import { BUILT_IN_ADAPTERS, EngineCatalog, type EngineFactory } from './engines';
-import { killAllFfmpeg } from './media/ffmpeg';
-import { locateFfmpeg, type FfmpegLocation } from './media/locate';
 import { MediaPool } from './media/worker/pool';
 import { DEFAULT_VIDEO, stitchVideoFrom, type StitchOutput, type StitchVideoSettings } from './media/stitch/index';
 import { chooseEncoder } from './media/encoders';
@@ -29,7 +27,7 @@ import { costSummary, episodeView, heldReservations } from './store/reports';
 import type { ClipGate, PipelineStep } from './pipeline/attempt/run-attempt';
 import type { AttemptRecord } from './store/attempts';
 import { RenderService } from './pipeline/render-service';
-import { createClipGate, type EpisodeGateRecords } from './pipeline/clip-gate';
+import { createClipGate, type ContactSheets } from './pipeline/clip-gate';
 import { QualitySpend } from './store/quality-spend';
 
 export interface StudioConfig {
@@ -98,26 +96,26 @@ export class StudioServices {
       log: config.log,
     });
     this.catalog = new EngineCatalog(config.adapters ?? BUILT_IN_ADAPTERS, {
-      ffmpeg: () => this.ffmpeg(),
       media: this.media,
       credentials: (provider) => this.keys.credentials(provider),
       workDir: (engineId) => join(config.dataDir, 'engines', engineId),
       env: config.env ?? process.env,
       log: config.log,
     });
+    this.sheetsDir = join(config.dataDir, 'gate');
     this.qualitySpend = new QualitySpend(this.db, this.attempts, this.clock);
     const clipGate = createClipGate({
       media: this.media,
       keys: this.keys,
       spend: this.qualitySpend,
       episodes: this.episodes,
-      sheetsDir: join(config.dataDir, 'gate'),
+      sheetsDir: this.sheetsDir,
       log: config.log,
       env: config.env ?? process.env,
       makesStills: (engineId) => this.registry.get(engineId)?.provider === 'animatic',
     });
     this.gate = clipGate.gate;
-    this.gateRecords = clipGate.records;
+    this.contactSheets = clipGate.contactSheets;
     this.render = new RenderService(this);
   }
 
@@ -141,15 +139,14 @@ export class StudioServices {
   }
   private stitchVideo: Promise<StitchVideoSettings> | undefined;
 
-  ffmpeg(): Promise<FfmpegLocation> {
-    return locateFfmpeg({ userPath: this.config.ffmpegPath, env: this.config.env });
-  }
 
-  /** The quality gate (pipeline/clip-gate.ts); `gateRecords` keeps each episode's colour statistics and contact sheets. */
+  /** The quality gate (pipeline/clip-gate.ts), and the contact sheets its AI score made, per episode. */
   readonly gate: ClipGate;
   /** What checking clips costs (the AI score, the character comparison), in the ledger. */
   readonly qualitySpend: QualitySpend;
-  readonly gateRecords: (episodeId: string) => EpisodeGateRecords;
+  readonly contactSheets: ContactSheets;
+  /** Where contact sheets of gated clips are kept (the character check compares them). */
+  readonly sheetsDir: string;
 
   emit = (event: ProgressEvent): void => {
     for (const listener of this.listeners) listener(event);
@@ -172,10 +169,9 @@ export class StudioServices {
     }));
   }
 
-  /** Stops renders and every ffmpeg child (the app quitting, the CLI exiting). */
+  /** Stops renders and the media workers with their FFmpeg (the app quitting, the CLI exiting). */
   close(): void {
     this.render.cancelAll();
-    killAllFfmpeg();
     this.media.close();
     this.db.close();
   }

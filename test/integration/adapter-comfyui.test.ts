@@ -15,7 +15,7 @@ import type { GenerationRequest } from '../../src/main/engines/engine';
 import { defaultSeedPath, loadSeedFile } from '../../src/main/registry';
 import { ComfyUIEmulator, comfyuiEnv } from '../emulators/comfyui/server';
 import type { JobTiming } from '../emulators/common/job-book';
-import { bins, nastyTempDir, removeDir, sha256File } from './media-fixtures';
+import { nastyTempDir, removeDir, sha256File } from './media-fixtures';
 
 const RESOURCES = join(defaultSeedPath(), '..');
 const SHIPPED = loadSeedFile(defaultSeedPath()).engines.find((engine) => engine.id === 'comfyui-local')!;
@@ -40,7 +40,7 @@ async function startEmulator(timing: Partial<JobTiming> = { minMs: 150, maxMs: 3
 }
 
 async function engineFor(spec: EngineSpec = SHIPPED, boundary: BoundaryOptions = {}, env: NodeJS.ProcessEnv = comfyuiEnv(emulator)): Promise<GuardedEngine> {
-  const engine = await createComfyUIEngine(spec, { ffmpeg: async () => bins, media: testMedia(), credentials: () => undefined, workDir: () => join(dir, 'work'), env });
+  const engine = await createComfyUIEngine(spec, { media: testMedia(), credentials: () => undefined, workDir: () => join(dir, 'work'), env });
   return guardEngine(engine, boundary);
 }
 

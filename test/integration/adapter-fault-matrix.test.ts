@@ -21,7 +21,6 @@ import type { ProviderEmulator } from '../emulators/common/provider-server';
 import type { FaultKnobs } from '../emulators/common/faults';
 import { EmulatorFleet } from '../emulators/fleet';
 import { PipelineHarness, board } from '../support/pipeline-harness';
-import { bins } from './media-fixtures';
 
 type Made = 'engine' | 'backup' | 'nobody';
 
@@ -87,7 +86,6 @@ describe('every fault knob, every adapter, through the pipeline', () => {
         const env: NodeJS.ProcessEnv = { ...fleet.env };
         if (fault.knobs === 'wrong-key') for (const name of Object.keys(env)) if (!/URL$/.test(name)) env[name] = `${env[name]}-revoked`;
         const deps: AdapterDeps = {
-          ffmpeg: async () => bins,
           media: testMedia(),
           credentials: (provider) => new EnvironmentKeys(env).credentials(provider),
           workDir: (engineId) => join(dir, 'work', engineId),

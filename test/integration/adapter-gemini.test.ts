@@ -50,7 +50,6 @@ beforeEach(() => emulator.faults.reset());
 async function engineFor(id: string, options: { key?: string | null; boundary?: BoundaryOptions } = {}): Promise<GuardedEngine> {
   const key = options.key === undefined ? API_KEY : options.key;
   const deps: AdapterDeps = {
-    ffmpeg: async () => bins,
     media: testMedia(),
     credentials: (provider) => (provider === 'gemini' && key !== null ? { GEMINI_API_KEY: key } : undefined),
     workDir: () => join(dir, 'work'),

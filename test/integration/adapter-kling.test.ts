@@ -58,7 +58,6 @@ beforeEach(() => {
 function engine(options: { secretKey?: string; keys?: boolean; timeoutsMs?: Partial<Record<'submit' | 'poll' | 'download' | 'findJob', number>> } = {}): Promise<GuardedEngine> {
   const credentials = options.keys === false ? undefined : { KLING_ACCESS_KEY: ACCESS_KEY, KLING_SECRET_KEY: options.secretKey ?? SECRET_KEY };
   const deps = {
-    ffmpeg: async () => bins,
     media: testMedia(),
     credentials: () => credentials,
     workDir: () => join(dir, 'work'),

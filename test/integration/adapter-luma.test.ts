@@ -18,7 +18,7 @@ import { defaultSeedPath, loadSeedFile } from '../../src/main/registry';
 import type { EngineSpec } from '../../src/shared/domain';
 import { EngineError } from '../../src/shared/errors';
 import { LumaEmulator, lumaEnv } from '../emulators/luma/server';
-import { bins, sha256File } from './media-fixtures';
+import { sha256File } from './media-fixtures';
 
 const API_KEY = 'luma-test-key-7c1e0f9a2b3d4e5f';
 const SEED = loadSeedFile(defaultSeedPath());
@@ -46,7 +46,6 @@ beforeEach(() => {
 /** `null`: no Luma key configured at all. */
 function deps(apiKey: string | null): AdapterDeps {
   return {
-    ffmpeg: async () => bins,
     media: testMedia(),
     credentials: (provider) => (provider === 'luma' && apiKey !== null ? { LUMAAI_API_KEY: apiKey } : undefined),
     workDir: (engineId) => join(dir, 'engines', engineId),

@@ -55,7 +55,6 @@ beforeEach(() => {
 
 function deps(apiKey: string | null): AdapterDeps {
   return {
-    ffmpeg: async () => bins,
     media: testMedia(),
     credentials: (provider) => (provider === 'openai' && apiKey !== null ? { OPENAI_API_KEY: apiKey } : undefined),
     workDir: (engineId) => join(dir, 'engines', engineId),

@@ -61,7 +61,6 @@ interface Setup {
 async function engineFor(provider: { url: string }, engineSpec: EngineSpec, setup: Setup = {}): Promise<GuardedEngine> {
   const key = setup.key ?? (() => KEY);
   const deps: AdapterDeps = {
-    ffmpeg: async () => bins,
     media: testMedia(),
     credentials: (providerId) => {
       const value = providerId === 'runway' ? key() : undefined;

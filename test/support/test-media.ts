@@ -1,22 +1,16 @@
 /**
- * One media worker pool per test file, on the backend the suite runs with
- * (SHOTLINE_FFMPEG: auto by default, `cli` for the parity run). Idle workers do not keep
- * the test process alive, and every worker is killed when it exits.
+ * Media worker pools for tests, on the backend the suite runs with (SHOTLINE_FFMPEG: auto
+ * by default) or, for the parity subset, a named one. Idle workers do not keep the test
+ * process alive, and every worker is killed when it exits.
  */
 import { MediaPool } from '../../src/main/media/worker/pool';
 import { mediaWorkerSettings } from '../../src/main/media/worker/settings';
 
 let shared: MediaPool | undefined;
 
-export function testMedia(backend?: 'auto' | 'cli' | 'node-av'): MediaPool {
-  if (backend) return trackedPool(backend);
-  return (shared ??= trackedPool(undefined));
-}
-
-function trackedPool(backend: string | undefined): MediaPool {
-  const pool = new MediaPool({ settings: mediaWorkerSettings(backend, undefined, process.env) });
-  process.once('exit', () => pool.close());
-  return pool;
+/** One pool per test file, on the suite's backend. */
+export function testMedia(): MediaPool {
+  return (shared ??= parityPool(undefined));
 }
 
 /** The worker settings of the backend this suite runs on (SHOTLINE_FFMPEG; auto by default). */
@@ -30,7 +24,8 @@ export function suiteMediaSettings() {
  */
 export const PARITY_BACKENDS: string[] = [...new Set([process.env.SHOTLINE_FFMPEG?.trim() || 'auto', 'cli'])];
 
-export function parityPool(backend: string, size = 2): MediaPool {
+/** A pool of its own on `backend` (the suite's when undefined). */
+export function parityPool(backend: string | undefined, size?: number): MediaPool {
   const pool = new MediaPool({ settings: mediaWorkerSettings(backend, undefined, process.env), size });
   process.once('exit', () => pool.close());
   return pool;

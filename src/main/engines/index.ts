@@ -16,7 +16,6 @@ import type { Engine } from './engine';
 import type { MediaOps } from '../media/backend/types';
 
 export interface AdapterDeps {
-  ffmpeg: () => Promise<{ ffmpeg: string; ffprobe: string }>;
   /** The media workers: every FFmpeg job an adapter needs (a reference image resized) runs there. */
   media: MediaOps;
   /** The provider's credentials, read when a call needs them (keys may change while the app runs); never from the registry. */

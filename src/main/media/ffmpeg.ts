@@ -130,7 +130,7 @@ function runTracked(binary: string, args: string[], options: TrackedOptions): Pr
   return new Promise((resolve, reject) => {
     const controller = new AbortController();
     const child = spawn(binary, args, { cwd: options.cwd, env: childProcessEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
-    const stderr = new LineTail(STDERR_TAIL_LINES);
+    const stderr = new LineTail(STDERR_TAIL_LINES, options.onStderrLine);
     let timedOut = false;
     let killTimer: NodeJS.Timeout | undefined;
 
@@ -154,11 +154,7 @@ function runTracked(binary: string, args: string[], options: TrackedOptions): Pr
     if (child.pid !== undefined) options.onStart?.(child.pid);
 
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => options.onStdout(chunk));
-    const lines = options.onStderrLine ? new LineSplitter(options.onStderrLine) : undefined;
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr.push(chunk);
-      lines?.push(chunk);
-    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
     let settled = false;
     const finish = (error: Error | undefined) => {
       if (settled) return;
@@ -193,26 +189,25 @@ function cancelledFrom(signal: AbortSignal | undefined): Error {
   return reason instanceof CancelledError ? reason : new CancelledError('ffmpeg run cancelled');
 }
 
-/** Calls back once per complete line of a stream. */
-class LineSplitter {
-  private partial = '';
-  constructor(private readonly onLine: (line: string) => void) {}
-  push(chunk: string): void {
-    const parts = (this.partial + chunk).split(/\r?\n|\r/);
-    this.partial = parts.pop() ?? '';
-    for (const line of parts) if (line.trim()) this.onLine(line);
-  }
-}
-
-/** Keeps the last N complete lines of a stream, plus the line in progress. */
+/**
+ * Keeps the last N complete lines of a stream, plus the line in progress, and hands each
+ * complete line to an optional listener as it arrives.
+ */
 class LineTail {
   private lines: string[] = [];
   private partial = '';
-  constructor(private readonly max: number) {}
+  constructor(
+    private readonly max: number,
+    private readonly onLine?: (line: string) => void,
+  ) {}
   push(chunk: string): void {
     const parts = (this.partial + chunk).split(/\r?\n|\r/);
     this.partial = parts.pop() ?? '';
-    this.lines.push(...parts.filter((line) => line.trim() !== ''));
+    for (const line of parts) {
+      if (!line.trim()) continue;
+      this.lines.push(line);
+      this.onLine?.(line);
+    }
     if (this.lines.length > this.max) this.lines = this.lines.slice(-this.max);
   }
   text(): string {

@@ -3,15 +3,14 @@
  * media gate (media/gate) held to the episode's mode, with the AI score when a Gemini
  * key is configured, its cost reserved within the episode's budget and booked in the
  * ledger. Verdicts are memoised by content: the same bytes held to the same expectation
- * get the same verdict, so a resume never pays to score a clip twice. Each clip's colour
- * statistics are kept for the episode's consistency check.
+ * get the same verdict, so a clip gated again in this session is never scored (and paid) twice.
  */
 import { join } from 'node:path';
 import type { GateVerdict } from '../../shared/quality';
 import { DEFAULT_AI_MODEL, makeAiScorer } from '../media/ai/index';
 import { ZERO_MICROS } from '../../shared/money';
 import type { MediaOps } from '../media/backend/types';
-import { checkClip, type ClipColourStats } from '../media/gate/index';
+import { checkClip } from '../media/gate/index';
 import type { KeySource } from '../secrets/keys';
 import type { EpisodeStore } from '../store/episodes';
 import type { QualitySpend } from '../store/quality-spend';
@@ -30,18 +29,16 @@ export interface ClipGateDeps {
   makesStills: (engineId: string) => boolean;
 }
 
-export interface EpisodeGateRecords {
-  colour: Map<string, { attemptId: string; stats: ClipColourStats }>;
-  sheets: Map<string, string>;
-}
+/** The contact sheets the AI score made, per episode and shot: the character check compares them. */
+export type ContactSheets = (episodeId: string) => Map<string, string>;
 
-export function createClipGate(deps: ClipGateDeps): { gate: ClipGate; records: (episodeId: string) => EpisodeGateRecords } {
-  const memo = new Map<string, Promise<{ verdict: GateVerdict; colour: ClipColourStats | null }>>();
-  const byEpisode = new Map<string, EpisodeGateRecords>();
-  const records = (episodeId: string) => {
-    let found = byEpisode.get(episodeId);
-    if (!found) byEpisode.set(episodeId, (found = { colour: new Map(), sheets: new Map() }));
-    return found;
+export function createClipGate(deps: ClipGateDeps): { gate: ClipGate; contactSheets: ContactSheets } {
+  const memo = new Map<string, Promise<GateVerdict>>();
+  const sheetsByEpisode = new Map<string, Map<string, string>>();
+  const contactSheets: ContactSheets = (episodeId) => {
+    let sheets = sheetsByEpisode.get(episodeId);
+    if (!sheets) sheetsByEpisode.set(episodeId, (sheets = new Map()));
+    return sheets;
   };
 
   const gate: ClipGate = async (clip, attempt, signal) => {
@@ -53,18 +50,18 @@ export function createClipGate(deps: ClipGateDeps): { gate: ClipGate; records: (
     let result = memo.get(key);
     if (!result) {
       const episode = deps.episodes.get(attempt.episodeId);
-      const mine = records(attempt.episodeId);
+      const sheets = contactSheets(attempt.episodeId);
       const model = DEFAULT_AI_MODEL;
       const aiScore = makeAiScorer({
         model,
         media: deps.media,
         connection: () => (apiKey ? { apiKey, env: deps.env } : undefined),
         workDir: join(deps.sheetsDir, attempt.episodeId),
-        onSheet: (sheet) => mine.sheets.set(attempt.shotId, sheet.path),
+        onSheet: (sheet) => sheets.set(attempt.shotId, sheet.path),
         reserve: (maxMicros) => deps.spend.reserve(attempt.id, model, maxMicros, episode.budgetMicros),
         onCost: (cost) => deps.spend.settle(attempt.id, cost.model, cost.reservedMicros ?? ZERO_MICROS, cost.costMicros, `AI quality score (${cost.billing})`),
       });
-      result = checkClip(deps.media, clip.path, { durationSeconds, width, height, audio, prompt, fps: fps - 0.5 }, {
+      result = checkClip(deps.media, clip.path, { durationSeconds, width, height, audio, prompt, fps }, {
         strictness,
         ...(still ? { thresholds: { maxFreezeFraction: 1 } } : {}),
         aiScore,
@@ -72,16 +69,15 @@ export function createClipGate(deps: ClipGateDeps): { gate: ClipGate; records: (
         shotId: attempt.shotId,
         signal,
         log: deps.log,
+        // The clip's average colour travels with the verdict into the store, for the episode's consistency check.
       }).then(({ verdict, colour }) => ({
-        verdict: { ...verdict, colour: colour ? { lumaMean: colour.lumaMean, saturationMean: colour.saturationMean, uMean: colour.uMean, vMean: colour.vMean } : null },
-        colour,
+        ...verdict,
+        colour: colour ? { lumaMean: colour.lumaMean, saturationMean: colour.saturationMean, uMean: colour.uMean, vMean: colour.vMean } : null,
       }));
       memo.set(key, result);
       result.catch(() => memo.delete(key));
     }
-    const { verdict, colour } = await result;
-    if (colour && verdict.decision === 'pass') records(attempt.episodeId).colour.set(attempt.shotId, { attemptId: attempt.id, stats: colour });
-    return verdict;
+    return result;
   };
-  return { gate, records };
+  return { gate, contactSheets };
 }

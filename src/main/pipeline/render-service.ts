@@ -14,7 +14,6 @@ import { usdToMicros, type Micros } from '../../shared/money';
 import { budgetLimitSchema, type Storyboard } from '../../shared/storyboard';
 import { stitchEpisode } from '../media/stitch/index';
 import { episodeConsistency, type ConsistencyReport } from './consistency-step';
-import { join } from 'node:path';
 import { checkOutputPath, type InputFile } from '../preflight/output-path';
 import { pinProblems, planFitProblems } from '../preflight/plan-fits';
 import { audioFlag, planEpisode } from '../router';
@@ -236,8 +235,8 @@ export class RenderService {
           media: services.media,
           keys: services.keys,
           spend: services.qualitySpend,
-          sheets: services.gateRecords(episodeId).sheets,
-          sheetsDir: join(services.config.dataDir, 'gate'),
+          sheets: services.contactSheets(episodeId),
+          sheetsDir: services.sheetsDir,
           env: services.config.env ?? process.env,
         },
         signal,

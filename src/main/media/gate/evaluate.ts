@@ -50,7 +50,7 @@ export function technicalChecks(probe: MediaProbe, analysis: AnalysisOutcome, ex
     resolutionCheck(probe, expect, limits),
     aspectCheck(probe, expect, limits),
     durationCheck(probe, expect),
-    fpsCheck(probe, analysis.ok ? analysis.video : null, { ...limits, minFps: Math.min(limits.minFps, expect.fps ?? limits.minFps) }),
+    fpsCheck(probe, analysis.ok ? analysis.video : null, { ...limits, minFps: Math.min(limits.minFps, episodeRateFloor(expect.fps) ?? limits.minFps) }),
     audioCheck(probe, audioAnalysis, analysis.ok, expect, limits),
     analysis.ok ? fractionCheck('black', analysis.video.blackSeconds, analysis.video.durationSeconds, analysis.video.black, limits.maxBlackFraction) : notAnalysed('black'),
     analysis.ok ? fractionCheck('freeze', analysis.video.freezeSeconds, analysis.video.durationSeconds, analysis.video.freeze, limits.maxFreezeFraction) : notAnalysed('freeze'),
@@ -124,6 +124,11 @@ function durationCheck(probe: MediaProbe, expect: ClipExpectation): GateCheck {
   if (actual > longest) return check('duration', 'fail', round3(actual), measured, limit, `far longer than requested: ${measured} for a ${seconds(expect.durationSeconds)} shot`);
   const trimmed = actual > expect.durationSeconds + 0.05 ? `will be trimmed to ${seconds(expect.durationSeconds)}` : '';
   return check('duration', 'pass', round3(actual), measured, limit, trimmed);
+}
+
+/** Just under the episode's own rate, so 23.976 passes for 24: a clip at the rate asked for is never too slow. */
+function episodeRateFloor(fps: number | undefined): number | undefined {
+  return fps === undefined ? undefined : fps - 0.5;
 }
 
 function fpsCheck(probe: MediaProbe, video: VideoSummary | null, limits: GateThresholds): GateCheck {

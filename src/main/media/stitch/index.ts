@@ -97,39 +97,28 @@ export async function stitchEpisode(media: MediaOps, input: { clips: StitchClip[
   const timeline = planTimeline(input.clips, output.fps);
   const video = output.video ?? DEFAULT_VIDEO;
   const notCopiedBecause = whyNotStreamCopy(timeline, probes, { ...output, codec: video.codec });
+  const copyVideo = notCopiedBecause === null;
+  const copyAll = copyVideo && output.loudness === null && soundCopyable(clips);
 
   const temp = tempPathBeside(target);
   // Its own hidden partial name (shortened like the temp file's), so it also fits in 255 bytes.
   const work = tempPathBeside(path.join(path.dirname(target), `${path.parse(target).name}.pieces`));
-  const progress = new StitchProgress(timeline, notCopiedBecause === null, options.onProgress);
+  const progress = new StitchProgress(timeline, copyVideo, options.onProgress);
   // The first failure stops every other piece at once.
   const stop = new AbortController();
   const stopOnCancel = () => stop.abort(cancelledBy(signal));
   signal?.addEventListener('abort', stopOnCancel, { once: true });
+  const job = { media, timeline, clips, work, progress, stop, log };
   try {
-    await mkdir(work, { recursive: true });
-    const allCopied = notCopiedBecause === null && output.loudness === null && soundCopyable(clips);
-    let audio: { measured: number | null; gainDb: number | null } = { measured: null, gainDb: null };
-    if (allCopied) {
+    let sound: SoundMeasures = { measured: null, gainDb: null };
+    if (copyAll) {
       // Nothing to change in picture or sound: one packet-for-packet join straight into place.
       await media.concatCopy(
         { parts: clips.map((clip) => clip.path), partSeconds: clipSeconds(timeline), output: { path: temp, container: 'mp4', faststart: true }, expectedSeconds: timeline.seconds },
         { signal: stop.signal, log },
       );
     } else {
-      const videoFile = path.join(work, 'video.mp4');
-      // Picture and sound are independent: the sound (short jobs, sent ahead of the picture's
-      // in the workers' queue) is made while the pictures encode.
-      const [parts, sound] = await Promise.all([
-        notCopiedBecause === null ? Promise.resolve(clips.map((clip) => clip.path)) : makeVideoPieces(media, timeline, clips, pieceOutput(output, video), work, progress, stop, log),
-        makeSound(media, timeline, clips, output.loudness, work, progress, stop, log),
-      ]);
-      // The clips' own sound may differ (some have none): only their pictures are joined; the sound is made from the timeline.
-      const partSeconds = notCopiedBecause === null ? clipSeconds(timeline) : undefined;
-      await media.concatCopy({ parts, videoOnly: true, partSeconds, output: { path: videoFile, container: 'mp4' }, expectedSeconds: timeline.seconds }, { signal: stop.signal, log });
-      progress.videoJoined();
-      audio = sound;
-      await media.mux({ video: videoFile, audio: sound.file, output: { path: temp, faststart: true }, expectedSeconds: timeline.seconds }, { signal: stop.signal, log });
+      sound = await pictureAndSound(job, copyVideo ? null : pieceOutput(output, video), output.loudness, temp);
     }
     const durationSeconds = await verifyStitched(media, temp, timeline, { signal: stop.signal, log });
     await rename(temp, target);
@@ -137,13 +126,13 @@ export async function stitchEpisode(media: MediaOps, input: { clips: StitchClip[
     return {
       path: target,
       durationSeconds,
-      method: notCopiedBecause === null ? 'stream-copy' : 'pieces',
-      soundCopied: allCopied,
+      method: copyVideo ? 'stream-copy' : 'pieces',
+      soundCopied: copyAll,
       notCopiedBecause,
-      encoder: notCopiedBecause === null ? `${probes[0]!.videoCodec} (copied)` : video.encoding.encoder,
-      encoderReason: notCopiedBecause === null ? 'every clip already matches the output: no video was re-encoded' : video.reason,
-      pieces: notCopiedBecause === null ? clips.length : timeline.pieces.length,
-      loudness: output.loudness === null ? null : { target: output.loudness, measured: audio.measured, gainDb: audio.gainDb },
+      encoder: copyVideo ? `${probes[0]!.videoCodec} (copied)` : video.encoding.encoder,
+      encoderReason: copyVideo ? 'every clip already matches the output: no video was re-encoded' : video.reason,
+      pieces: copyVideo ? clips.length : timeline.pieces.length,
+      loudness: output.loudness === null ? null : { target: output.loudness, ...sound },
     };
   } catch (error) {
     stop.abort(error);
@@ -154,6 +143,42 @@ export async function stitchEpisode(media: MediaOps, input: { clips: StitchClip[
     await rm(work, { recursive: true, force: true }).catch(() => undefined);
     await rm(temp, { force: true }).catch(() => undefined);
   }
+}
+
+interface StitchJob {
+  media: MediaOps;
+  timeline: Timeline;
+  clips: PieceClip[];
+  work: string;
+  progress: StitchProgress;
+  stop: AbortController;
+  log?: (line: string) => void;
+}
+
+interface SoundMeasures {
+  measured: number | null;
+  gainDb: number | null;
+}
+
+/**
+ * The pictures (the clips copied when `pieces` is null, else made piece by piece) and the
+ * sound, made at the same time: the sound's short jobs go ahead of the pictures' in the
+ * workers' queue. Then one join of the pictures and one mux into `temp`.
+ */
+async function pictureAndSound(job: StitchJob, pieces: PieceOutput | null, loudness: number | null, temp: string): Promise<SoundMeasures> {
+  const { media, timeline, clips, work, stop, log } = job;
+  await mkdir(work, { recursive: true });
+  const [parts, sound] = await Promise.all([
+    pieces === null ? clips.map((clip) => clip.path) : makeVideoPieces(media, timeline, clips, pieces, work, job.progress, stop, log),
+    makeSound(media, timeline, clips, loudness, work, job.progress, stop, log),
+  ]);
+  // The clips' own sound may differ (some have none): only their pictures are joined; the sound is made from the timeline.
+  const videoFile = path.join(work, 'video.mp4');
+  const partSeconds = pieces === null ? clipSeconds(timeline) : undefined;
+  await media.concatCopy({ parts, videoOnly: true, partSeconds, output: { path: videoFile, container: 'mp4' }, expectedSeconds: timeline.seconds }, { signal: stop.signal, log });
+  job.progress.videoJoined();
+  await media.mux({ video: videoFile, audio: sound.file, output: { path: temp, faststart: true }, expectedSeconds: timeline.seconds }, { signal: stop.signal, log });
+  return { measured: sound.measured, gainDb: sound.gainDb };
 }
 
 function cancelledBy(signal: AbortSignal | undefined): CancelledError {

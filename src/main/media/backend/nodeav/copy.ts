@@ -29,6 +29,22 @@ async function openInput(av: NodeAv, file: string, role: string): Promise<Format
   return format;
 }
 
+/** Moves a packet's timestamps by `shift` (in its stream's time base), leaving unset ones unset. */
+function shiftPacket(av: NodeAv, packet: InstanceType<NodeAv['Packet']>, shift: bigint): void {
+  if (packet.pts !== av.AV_NOPTS_VALUE) packet.pts += shift;
+  if (packet.dts !== av.AV_NOPTS_VALUE) packet.dts += shift;
+}
+
+/**
+ * Where the next part starts, in microseconds: after this part's length on the timeline
+ * when the job gives one, else, as the concat demuxer does, after its container
+ * duration (or its last packet's end when the container has none).
+ */
+function nextPartStart(av: NodeAv, part: FormatContext, offset: bigint, lastPacketEnd: bigint, givenSeconds: number | undefined): bigint {
+  if (givenSeconds !== undefined) return offset + BigInt(Math.round(givenSeconds * 1_000_000));
+  return part.duration > 0n && part.duration !== av.AV_NOPTS_VALUE ? offset + part.duration : lastPacketEnd;
+}
+
 function startOf(av: NodeAv, format: FormatContext): bigint {
   return format.startTime === av.AV_NOPTS_VALUE ? 0n : format.startTime;
 }
@@ -88,9 +104,7 @@ export async function concatCopyJob(av: NodeAv, job: ConcatCopyJob, context: Run
           continue;
         }
         const input = streams[at]!;
-        const shift = av.avRescaleQ(offset - start, MICROSECONDS, input.timeBase);
-        if (packet.pts !== av.AV_NOPTS_VALUE) packet.pts += shift;
-        if (packet.dts !== av.AV_NOPTS_VALUE) packet.dts += shift;
+        shiftPacket(av, packet, av.avRescaleQ(offset - start, MICROSECONDS, input.timeBase));
         if (packet.pts !== av.AV_NOPTS_VALUE) {
           const packetEnd = av.avRescaleQ(packet.pts + packet.duration, input.timeBase, MICROSECONDS);
           if (packetEnd > end) end = packetEnd;
@@ -99,10 +113,7 @@ export async function concatCopyJob(av: NodeAv, job: ConcatCopyJob, context: Run
         packet.unref();
         progress(context, job.expectedSeconds, seconds, last);
       }
-      // The concat demuxer starts the next part at this one's container duration.
-      const given = job.partSeconds?.[index];
-      offset =
-        given !== undefined ? offset + BigInt(Math.round(given * 1_000_000)) : part.duration > 0n && part.duration !== av.AV_NOPTS_VALUE ? offset + part.duration : end;
+      offset = nextPartStart(av, part, offset, end, job.partSeconds?.[index]);
       await part.closeInput();
       part = null;
     }
@@ -179,9 +190,7 @@ export async function muxJob(av: NodeAv, job: MuxJob, context: RunContext): Prom
       const ready = inputs.filter((i) => i.pending);
       if (!ready.length) break;
       const next = ready.reduce((a, b) => (dtsSeconds(av, b) < dtsSeconds(av, a) ? b : a));
-      const shift = av.avRescaleQ(-startOf(av, next.format), MICROSECONDS, next.stream.timeBase);
-      if (next.packet.pts !== av.AV_NOPTS_VALUE) next.packet.pts += shift;
-      if (next.packet.dts !== av.AV_NOPTS_VALUE) next.packet.dts += shift;
+      shiftPacket(av, next.packet, av.avRescaleQ(-startOf(av, next.format), MICROSECONDS, next.stream.timeBase));
       const seconds = await output.write(next.packet, next.out!, next.stream.timeBase);
       next.packet.unref();
       next.pending = false;
