@@ -22,11 +22,14 @@ import { EnvironmentKeys, type KeySource } from './secrets/keys';
 import { openDatabase, type Db } from './store/database';
 import { AttemptStore } from './store/attempts';
 import { EpisodeStore } from './store/episodes';
+import { TakeStore } from './store/takes';
 import { GateResultStore, observedQualityViews } from './store/gate-results';
 import { costSummary, episodeView, heldReservations } from './store/reports';
+import { episodeSummaries } from './store/takes-report';
 import type { ClipGate, PipelineStep } from './pipeline/attempt/run-attempt';
 import type { AttemptRecord } from './store/attempts';
 import { RenderService } from './pipeline/render-service';
+import { TakesService } from './pipeline/takes-service';
 import { createClipGate, type ContactSheets } from './pipeline/clip-gate';
 import { QualitySpend } from './store/quality-spend';
 
@@ -65,6 +68,8 @@ export class StudioServices {
   readonly health: HealthRepository;
   readonly episodes: EpisodeStore;
   readonly attempts: AttemptStore;
+  /** Shots' takes, selection and approval. */
+  readonly takes: TakeStore;
   /** The gate's verdicts and the observed quality the router learns from them. */
   readonly gateResults: GateResultStore;
   readonly keys: KeySource;
@@ -73,6 +78,8 @@ export class StudioServices {
   readonly random: () => number;
   readonly mediaDir: string;
   readonly render: RenderService;
+  /** Approve, select, regenerate, re-stitch. */
+  readonly takesService: TakesService;
   /** Every FFmpeg job runs in these worker processes. */
   readonly media: MediaPool;
   private readonly listeners = new Set<(event: ProgressEvent) => void>();
@@ -86,6 +93,7 @@ export class StudioServices {
     this.health = new HealthRepository(this.db, this.clock);
     this.episodes = new EpisodeStore(this.db, this.clock);
     this.attempts = new AttemptStore(this.db, this.clock);
+    this.takes = new TakeStore(this.db, this.clock);
     this.gateResults = new GateResultStore(this.db, this.clock);
     this.keys = config.keys ?? new EnvironmentKeys(config.env);
     this.mediaDir = join(config.dataDir, 'media');
@@ -117,6 +125,7 @@ export class StudioServices {
     this.gate = clipGate.gate;
     this.contactSheets = clipGate.contactSheets;
     this.render = new RenderService(this);
+    this.takesService = new TakesService(this, this.render);
   }
 
   /**
@@ -183,6 +192,10 @@ export function openStudio(config: StudioConfig): StudioServices {
 
 export async function createStudio(config: StudioConfig): Promise<Studio> {
   const services = openStudio(config);
+  const background = (started: { episodeId: string; done: Promise<unknown> }) => {
+    services.render.reportInBackground(started.episodeId, started.done as never);
+    return { episodeId: started.episodeId };
+  };
   const api: StudioApi = {
     listEngines: async () => services.engineRows(),
     planEpisode: (path, options) => services.render.plan(path, options ?? {}),
@@ -190,8 +203,15 @@ export async function createStudio(config: StudioConfig): Promise<Studio> {
     resumeRender: (episodeId, options) => services.render.startResume(episodeId, options ?? {}),
     cancelRender: async (episodeId) => services.render.cancel(episodeId),
     getEpisode: async (episodeId) => episodeView(services.episodes, services.attempts, episodeId),
-    listEpisodes: async () =>
-      services.episodes.list().map((e) => ({ episodeId: e.id, title: e.title, mode: e.mode, status: e.status, outputPath: e.outputPath })),
+    listEpisodes: async () => episodeSummaries(services.db, services.episodes, services.clock()),
+    approveShots: async (episodeId, shots) => services.takesService.approve(episodeId, shots),
+    unapproveShots: async (episodeId, shots) => services.takesService.unapprove(episodeId, shots),
+    selectTake: async (episodeId, shotId, takeNo) => {
+      services.takesService.select(episodeId, shotId, takeNo);
+      return episodeView(services.episodes, services.attempts, episodeId).shots.find((s) => s.shotId === shotId)!.takes.find((t) => t.takeNo === takeNo)!;
+    },
+    regenerateShots: async (episodeId, options) => background(await services.takesService.startRegenerate(episodeId, options)),
+    restitchEpisode: async (episodeId, options) => background(await services.takesService.startRestitch(episodeId, options)),
     costSummary: async () => costSummary(services.db),
     heldReservations: async () => heldReservations(services.db),
     onProgress: (listener) => services.onProgress(listener),

@@ -19,6 +19,11 @@ export const STUDIO_CHANNELS = {
   listEpisodes: 'studio:list-episodes',
   costSummary: 'studio:cost-summary',
   heldReservations: 'studio:held-reservations',
+  approveShots: 'studio:approve-shots',
+  unapproveShots: 'studio:unapprove-shots',
+  selectTake: 'studio:select-take',
+  regenerateShots: 'studio:regenerate-shots',
+  restitchEpisode: 'studio:restitch-episode',
 } as const;
 export type StudioChannel = (typeof STUDIO_CHANNELS)[keyof typeof STUDIO_CHANNELS];
 
@@ -60,6 +65,8 @@ export interface MoneyChoices {
 export interface RenderOptions extends MoneyChoices {
   outputPath: string;
   mode?: RenderMode;
+  /** With mode final: generate final takes only for approved shots (preview-then-commit). */
+  approved?: boolean;
   budgetUsd?: number;
   concurrency?: number;
   strict?: boolean;
@@ -70,6 +77,32 @@ export interface ResumeOptions extends MoneyChoices {
   budgetUsd?: number;
   concurrency?: number;
   strict?: boolean;
+}
+
+export interface RegenerateOptions extends MoneyChoices {
+  shotIds: string[];
+  /** A registry id: the new take is made there. */
+  engineId?: string;
+  /** Edits the shot's prompt first (one shot only): a new version of the shot. */
+  prompt?: string;
+  seed?: number;
+  mode?: RenderMode;
+  budgetUsd?: number;
+  concurrency?: number;
+}
+
+export interface RestitchOptions {
+  outputPath: string;
+  /** Stitch without the shots that have no current take. */
+  allowPartial?: boolean;
+}
+
+export interface ApproveResult {
+  approved: string[];
+  /** Already approved. */
+  unchanged: string[];
+  /** 'all' only: shots that cannot be approved yet, and why. */
+  skipped: { shotId: string; reason: string }[];
 }
 
 /** Money still reserved for one attempt, and why (`shotline costs --held`). */
@@ -149,14 +182,52 @@ export interface AttemptGateView {
 export interface ShotView {
   shotId: string;
   status: ShotState;
+  /** The engine of the selected take; null while the shot has none. */
   engineId: string | null;
   failureReason: string | null;
   attempts: AttemptView[];
+  /** The shot's version now: every edit of what it shows adds one. */
+  version: number;
+  /** Approved for final: `render --mode final --approved` makes its final take. */
+  approved: boolean;
+  /** The selected ("circled") take, which stitches use; null while there is none. */
+  selectedTakeId: string | null;
+  /** Who chose it: 'user' when the filmmaker circled it. */
+  selectedBy: 'auto' | 'user' | null;
+  /** Every accepted clip of the shot, oldest first. */
+  takes: TakeView[];
+}
+
+/** One take: a clip the gate accepted, with what made it. */
+export interface TakeView {
+  /** 1, 2, 3... within the shot, in the order they were accepted. */
+  takeNo: number;
+  attemptId: string;
+  mode: RenderMode;
+  engineId: string;
+  /** The provider's model name, as the registry knows it (null for an engine no longer known). */
+  model: string | null;
+  prompt: string;
+  negativePrompt: string | null;
+  seed: number | null;
+  /** Seconds generated, resolution and sound, as sent to the engine. */
+  settings: { durationSeconds: number; resolution: string; aspect: string; fps: number; audio: boolean };
+  costMicros: number;
+  gate: AttemptGateView | null;
+  clipPath: string | null;
+  clipSha256: string | null;
+  /** Epoch ms the gate accepted it. */
+  createdAt: number;
+  /** The version of the shot it was made from; stale when that version showed something else. */
+  shotVersion: number;
+  stale: boolean;
+  selected: boolean;
 }
 
 export interface EpisodeView {
   episodeId: string;
   title: string;
+  /** The mode of the latest run. */
   mode: RenderMode;
   status: 'running' | 'stitching' | 'completed' | 'failed' | 'cancelled';
   outputPath: string;
@@ -180,12 +251,52 @@ export interface ProgressEvent {
   message?: string;
 }
 
+/** An episode's money: by mode, and what preview-then-commit saved against a final render of every shot. */
+export interface EpisodeCosts {
+  /** Everything charged: generation in both modes and the AI quality checks. */
+  spentMicros: number;
+  heldMicros: number;
+  previewSpentMicros: number;
+  finalSpentMicros: number;
+  qualityCheckMicros: number;
+  /** A final render of every shot: final takes as billed, the rest at their final estimate; null when a shot has no estimate. */
+  fullFinalMicros: number | null;
+  /** fullFinalMicros minus what generation really cost; null for an episode that never previewed. */
+  savedMicros: number | null;
+}
+
+/** One line of `shotline episodes`: an episode as the filmmaker works it. */
+export interface EpisodeSummary extends EpisodeCosts {
+  episodeId: string;
+  title: string;
+  storyboardPath: string;
+  /** The mode of the latest run. */
+  mode: RenderMode;
+  status: EpisodeView['status'];
+  /**
+   * What to do next, in a word: completed (the episode file shows the selected takes),
+   * out_of_date (a take was selected or made since the last stitch), not_stitched,
+   * running, stitching, interrupted (its process died: `resume`), failed, cancelled.
+   */
+  state: 'completed' | 'out_of_date' | 'not_stitched' | 'running' | 'stitching' | 'interrupted' | 'failed' | 'cancelled';
+  outputPath: string;
+  shots: number;
+  takes: number;
+  approved: number;
+  /** Shots with no current take selected (never made, failed, or edited since). */
+  withoutTake: number;
+  /** Shots whose selected take is stale. */
+  staleSelections: number;
+  createdAt: number;
+  finishedAt: number | null;
+}
+
 export interface CostSummary {
   byEngine: { engineId: string; spentMicros: number; attempts: number }[];
-  byEpisode: { episodeId: string; title: string; mode: RenderMode; spentMicros: number; heldMicros: number }[];
+  byEpisode: ({ episodeId: string; title: string; mode: RenderMode } & EpisodeCosts)[];
   byMode: { mode: RenderMode; spentMicros: number }[];
   totalMicros: number;
-  /** What previewing saved: the estimated cost of generating previewed shots on their final-mode engines, minus what the preview cost. */
+  /** What previewing saved, over the episodes that previewed: a final render of every shot (finalEstimateMicros) minus what generation really cost. */
   previewSaving: { previewSpentMicros: number; finalEstimateMicros: number; savedMicros: number; episodes: number };
   /** Every time a shot left an engine for another (or ran out of engines), newest first: why, and what the failed try cost. */
   fallbacks: FallbackRecord[];
@@ -215,7 +326,16 @@ export interface StudioApi {
   resumeRender(episodeId: string, options?: ResumeOptions): Promise<{ episodeId: string }>;
   cancelRender(episodeId: string): Promise<void>;
   getEpisode(episodeId: string): Promise<EpisodeView>;
-  listEpisodes(): Promise<Pick<EpisodeView, 'episodeId' | 'title' | 'mode' | 'status' | 'outputPath'>[]>;
+  listEpisodes(): Promise<EpisodeSummary[]>;
+  /** Approves shots for final (or every shot with a current take: 'all'); a named shot that cannot be approved refuses the call. */
+  approveShots(episodeId: string, shots: string[] | 'all'): Promise<ApproveResult>;
+  unapproveShots(episodeId: string, shots: string[] | 'all'): Promise<{ unapproved: string[]; unchanged: string[] }>;
+  /** Circles a take, by its number within the shot; a stale take is refused. */
+  selectTake(episodeId: string, shotId: string, takeNo: number): Promise<TakeView>;
+  /** Adds a take of each shot (never replaces one), optionally on a pinned engine, with an edited prompt or a seed; progress arrives as events. */
+  regenerateShots(episodeId: string, options: RegenerateOptions): Promise<{ episodeId: string }>;
+  /** Stitches the episode from its selected takes, generating nothing; progress arrives as events. */
+  restitchEpisode(episodeId: string, options: RestitchOptions): Promise<{ episodeId: string }>;
   costSummary(): Promise<CostSummary>;
   heldReservations(): Promise<HeldReservation[]>;
   onProgress(listener: (event: ProgressEvent) => void): () => void;

@@ -15,6 +15,7 @@ import { storyboardSchema, type Storyboard, type StoryboardInput } from '../../s
 import type { ProgressEvent } from '../../src/shared/api';
 import { openDatabase, type Db } from '../../src/main/store/database';
 import { AttemptStore } from '../../src/main/store/attempts';
+import { TakeStore } from '../../src/main/store/takes';
 import { EpisodeStore } from '../../src/main/store/episodes';
 import { HealthRepository } from '../../src/main/registry/health';
 import { runEpisode, type EpisodeRunnerDeps, type RunOptions } from '../../src/main/pipeline/episode-runner';
@@ -40,6 +41,7 @@ export class PipelineHarness {
   db: Db;
   episodes: EpisodeStore;
   attempts: AttemptStore;
+  takes: TakeStore;
   health: HealthRepository;
   stitchCalls = 0;
 
@@ -49,6 +51,7 @@ export class PipelineHarness {
     this.db = openDatabase(this.dbPath);
     this.episodes = new EpisodeStore(this.db);
     this.attempts = new AttemptStore(this.db);
+    this.takes = new TakeStore(this.db);
     this.health = new HealthRepository(this.db);
   }
 
@@ -58,6 +61,7 @@ export class PipelineHarness {
     this.db = openDatabase(this.dbPath);
     this.episodes = new EpisodeStore(this.db);
     this.attempts = new AttemptStore(this.db);
+    this.takes = new TakeStore(this.db);
     this.health = new HealthRepository(this.db);
   }
 
@@ -79,6 +83,7 @@ export class PipelineHarness {
     return {
       episodes: this.episodes,
       attempts: this.attempts,
+      takes: this.takes,
       health: this.health,
       engine: (id) => engines.get(id)!,
       spec: (id) => this.specs.get(id)!,

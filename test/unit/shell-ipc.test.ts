@@ -1,3 +1,4 @@
+import { episodeSummary } from '../support/episode-summary';
 import { describe, expect, it } from 'vitest';
 import { STUDIO_CHANNELS, STUDIO_EVENTS, type ProgressEvent, type StudioApi } from '../../src/shared/api';
 import {
@@ -48,7 +49,12 @@ function fakeStudio() {
       throw new Error(`no episode ${episodeId}`);
     },
     heldReservations: record('heldReservations', []),
-    listEpisodes: record('listEpisodes', [{ episodeId: 'ep-1', title: 'Pilot', mode: 'final', status: 'completed', outputPath: '/x.mp4' }]),
+    listEpisodes: record('listEpisodes', [episodeSummary()]),
+    approveShots: record('approveShots', { approved: ['s01'], unchanged: [], skipped: [] }),
+    unapproveShots: record('unapproveShots', { unapproved: ['s01'], unchanged: [] }),
+    selectTake: record('selectTake', undefined as never),
+    regenerateShots: record('regenerateShots', { episodeId: 'ep-1' }),
+    restitchEpisode: record('restitchEpisode', { episodeId: 'ep-1' }),
     costSummary: record('costSummary', {
       byEngine: [],
       byEpisode: [],

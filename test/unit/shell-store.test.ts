@@ -1,3 +1,4 @@
+import { episodeSummary } from '../support/episode-summary';
 import { describe, expect, it } from 'vitest';
 import type { EngineRow, ProgressEvent, StudioApi } from '../../src/shared/api';
 import { connectProgress, createStudioStore } from '../../src/renderer/src/store';
@@ -29,6 +30,11 @@ function fakeApi(overrides: Partial<StudioApi> = {}) {
     getEpisode: unused,
     costSummary: unused,
     heldReservations: unused,
+    approveShots: unused,
+    unapproveShots: unused,
+    selectTake: unused,
+    regenerateShots: unused,
+    restitchEpisode: unused,
     onProgress(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -39,13 +45,7 @@ function fakeApi(overrides: Partial<StudioApi> = {}) {
 }
 
 const engine = { spec: { id: 'animatic-local' }, keyConfigured: false, adapterAvailable: true } as unknown as EngineRow;
-const episode = (status: Episodes[number]['status']): Episodes[number] => ({
-  episodeId: 'ep-1',
-  title: 'Pilot',
-  mode: 'preview',
-  status,
-  outputPath: '/films/pilot.mp4',
-});
+const episode = (status: Episodes[number]['status']): Episodes[number] => episodeSummary({ mode: 'preview', status });
 
 describe('studio store', () => {
   it('loads the engine registry, moving from idle through loading to ready', async () => {

@@ -2,12 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { toMicros } from '../../src/shared/money';
 import { storyboardSchema } from '../../src/shared/storyboard';
 import { defaultSeedPath, HealthRepository, loadSeedFile, Registry, seedRegistry } from '../../src/main/registry';
 import { AttemptStore } from '../../src/main/store/attempts';
 import { openDatabase, type Db } from '../../src/main/store/database';
-import { EpisodeStore } from '../../src/main/store/episodes';
 import { GateResultStore } from '../../src/main/store/gate-results';
 import { MIGRATIONS } from '../../src/main/store/migrations';
 import { board } from '../support/pipeline-harness';
@@ -38,26 +36,31 @@ describe('migration 4: gate results', () => {
     registry.setOverride('veo-3.1', { enabled: false });
     registry.setChain('mine', ['veo-3.1', 'luma-ray-2']);
     new HealthRepository(old, () => 1_000).recordSuccess('luma-ray-2', 40_000);
-    const episodes = new EpisodeStore(old, () => 2_000);
-    const attempts = new AttemptStore(old, () => 2_000);
+    // Written in schema 3's own SQL: today's stores write columns schema 3 lacks.
     const storyboard = storyboardSchema.parse(board(2));
-    const episodeId = episodes.create({ runKey: 'k', storyboardPath: join(dir, 'b.yaml'), storyboard, outputPath: join(dir, 'o.mp4'), mode: 'final', budgetMicros: toMicros(5_000_000), options: {} }).id;
-    const reserved = attempts.reserve({
-      episodeId,
-      shotId: 's01',
-      engineId: 'luma-ray-2',
-      mode: 'final',
-      request: { prompt: 'x' } as never,
-      priceMicros: toMicros(400_000),
-      estimatedMicros: toMicros(400_000),
-      budgetMicros: toMicros(5_000_000),
-    });
-    if (!reserved.ok) throw new Error('reserve failed');
-    // Settled as schema 3's code did, in its own SQL: today's stores read columns schema 3 lacks.
-    old.prepare(`UPDATE attempts SET status = 'failed', error_kind = 'unavailable', error_message = 'HTTP 503', actual_micros = 100000 WHERE id = ?`).run(reserved.attempt.id);
+    const episodeId = 'ep_v3';
+    const attemptId = 'at_v3';
+    old
+      .prepare(
+        `INSERT INTO episodes (id, run_key, title, storyboard_path, storyboard_json, output_path, mode, budget_micros, options_json, status, created_at)
+         VALUES (?, 'k', ?, ?, ?, ?, 'final', 5000000, '{}', 'running', 2000)`,
+      )
+      .run(episodeId, storyboard.title, join(dir, 'b.yaml'), JSON.stringify(storyboard), join(dir, 'o.mp4'));
+    storyboard.shots.forEach((shot, i) =>
+      old.prepare(`INSERT INTO shots (episode_id, shot_id, position, spec_json, status, updated_at) VALUES (?, ?, ?, ?, 'pending', 2000)`).run(episodeId, shot.id, i, JSON.stringify(shot)),
+    );
+    old
+      .prepare(
+        `INSERT INTO attempts (id, episode_id, shot_id, attempt_no, engine_id, mode, client_reference, status, request_json, error_kind, error_message,
+                               price_micros, estimated_micros, actual_micros, created_at)
+         VALUES (?, ?, 's01', 1, 'luma-ray-2', 'final', 'ref-1', 'failed', '{"prompt":"x"}', 'unavailable', 'HTTP 503', 400000, 400000, 100000, 2000)`,
+      )
+      .run(attemptId, episodeId);
     const settle = old.prepare(`INSERT INTO ledger (episode_id, attempt_id, engine_id, mode, entry, micros, created_at) VALUES (?, ?, 'luma-ray-2', 'final', ?, ?, 2000)`);
-    settle.run(episodeId, reserved.attempt.id, 'release', 400_000);
-    settle.run(episodeId, reserved.attempt.id, 'charge', 100_000);
+    settle.run(episodeId, attemptId, 'reserve', 400_000);
+    settle.run(episodeId, attemptId, 'release', 400_000);
+    settle.run(episodeId, attemptId, 'charge', 100_000);
+    const reserved = { attempt: { id: attemptId } };
     const before = snapshot(old);
     expect(before.attempts).toHaveLength(1);
     expect(before.ledger!.length).toBeGreaterThanOrEqual(2);
@@ -69,7 +72,15 @@ describe('migration 4: gate results', () => {
       // Migration 5 adds the ledger's purpose; every older row is generation money.
       const after = snapshot(db);
       expect(after.ledger!.every((row) => (row as { purpose?: string }).purpose === 'generation')).toBe(true);
-      expect({ ...after, ledger: (after.ledger as Record<string, unknown>[]).map(({ purpose: _purpose, ...row }) => row) }).toEqual(before);
+      // Every old row and column is still there (later migrations add columns; 6 renames one and re-keys episodes by their storyboard file).
+      const renamed: Record<string, string> = { accepted_attempt_id: 'selected_take_id' };
+      for (const table of OLD_TABLES) {
+        const rows = after[table] as Record<string, unknown>[];
+        const expected = (before[table] as Record<string, unknown>[]).map((row) =>
+          Object.fromEntries(Object.entries(row).filter(([key]) => key !== 'run_key').map(([key, value]) => [renamed[key] ?? key, value])),
+        );
+        expect(rows.map((row) => Object.fromEntries(Object.keys(expected[0] ?? {}).map((key) => [key, row[key]]))), table).toEqual(expected);
+      }
       expect(tables(db)).toEqual(expect.arrayContaining(['gate_verdicts', 'gate_checks', 'observed_quality']));
       for (const table of ['gate_verdicts', 'gate_checks', 'observed_quality']) {
         expect((db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n, table).toBe(0);

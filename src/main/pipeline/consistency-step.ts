@@ -5,6 +5,7 @@
  * a suggested action per flag), never a verdict: nothing is regenerated without them.
  * The character check's cost is reserved within the budget and booked like the AI score.
  */
+import { TakeStore } from '../store/takes';
 import { join } from 'node:path';
 import { ZERO_MICROS } from '../../shared/money';
 import { makeContactSheet } from '../media/ai/contact-sheet';
@@ -38,8 +39,9 @@ export interface ConsistencyDeps {
 }
 
 export async function episodeConsistency(episode: EpisodeRecord, deps: ConsistencyDeps, signal: AbortSignal): Promise<ConsistencyReport> {
+  const selected = new TakeStore(deps.db).selectedTakes(episode.id);
   const accepted = episode.storyboard.shots.flatMap((shot) => {
-    const attempt = deps.attempts.acceptedFor(episode.id, shot.id);
+    const attempt = selected.get(shot.id);
     return attempt ? [{ shot, attempt }] : [];
   });
   const colours = colourOfAttempts(deps.db, accepted.map(({ attempt }) => attempt.id));

@@ -13,7 +13,9 @@ import type { Micros } from '../../shared/money';
 import type { Shot } from '../../shared/storyboard';
 import type { GuardedEngine } from '../engines/boundary';
 import type { GenerationRequest } from '../engines/engine';
-import type { AttemptRecord, AttemptStore } from '../store/attempts';
+import { ACTIVE_STATUSES, type AttemptRecord, type AttemptStore } from '../store/attempts';
+import type { RunRecord } from '../store/runs';
+import { selectedTake, type ShotTakes, type TakeStore } from '../store/takes';
 import type { EpisodeRecord, EpisodeStore } from '../store/episodes';
 import { currentRunner, HEARTBEAT_INTERVAL_MS } from '../store/runner-identity';
 import { clipStat, sha256Of, type AttemptLimits, type AttemptRunnerDeps, type ClipGate, type PipelineStep } from './attempt/run-attempt';
@@ -22,6 +24,8 @@ import { collectLateResults, watchLateResults } from './late-results';
 import { RunEngineState, type HealthLog } from './run-state';
 import { Semaphore } from './semaphore';
 import { runShot, type ChainCandidate } from './shot-runner';
+import { shotsToGenerate, takeMeetingRun } from './run-needs';
+import { runSpec } from './run-preflight';
 
 export interface PlannedShot {
   chain: ChainCandidate[];
@@ -46,6 +50,7 @@ export type EpisodeStitcher = (
 export interface EpisodeRunnerDeps {
   episodes: EpisodeStore;
   attempts: AttemptStore;
+  takes: TakeStore;
   health: HealthLog;
   engine: (engineId: string) => GuardedEngine;
   spec: (engineId: string) => EngineSpec;
@@ -76,6 +81,7 @@ export interface RunOptions {
 
 export interface EpisodeRunResult {
   episodeId: string;
+  run: RunRecord;
   /** partial: stitched without the shots that failed. */
   status: 'completed' | 'partial' | 'failed';
   stitched: boolean;
@@ -103,42 +109,49 @@ export async function runEpisode(episodeId: string, deps: EpisodeRunnerDeps, opt
 async function runClaimed(episode: EpisodeRecord, deps: EpisodeRunnerDeps, options: RunOptions): Promise<EpisodeRunResult> {
   const { signal } = options;
   const episodeId = episode.id;
+  const run = deps.episodes.runs.current(episodeId);
   const state = new RunEngineState(deps.health, (engineId) => deps.spec(engineId).provider, deps.clock);
   const shotsById = new Map(episode.storyboard.shots.map((shot) => [shot.id, shot]));
   try {
     await reopenLostClips(episode, deps, signal);
-    const todo = deps.episodes.shots(episodeId).filter((record) => record.status !== 'accepted');
-    const todoShots = todo.map((r) => shotsById.get(r.shotId)!);
-    const plans = deps.plan(episode, todoShots, deps.attempts.budgetLeft(episodeId, episode.budgetMicros), state.disabledProviderIds());
-    for (const record of todo) deps.episodes.setShotPlan(episodeId, record.shotId, plans.get(record.shotId)?.view ?? null);
+    const shots = deps.takes.shots(episodeId);
+    const generate = shotsToGenerate(run, shots);
+    const work = [...generate.map((shot) => workOf(shot, run, shotsById, false)), ...unfinishedElsewhere(episodeId, shots, generate, deps).map((shot) => workOf(shot, run, shotsById, true))];
+    const plans = deps.plan(episode, work.filter((w) => !w.finishOnly).map((w) => w.spec), deps.attempts.budgetLeft(episodeId, episode.budgetMicros), state.disabledProviderIds());
+    for (const shot of generate) deps.episodes.setShotPlan(episodeId, shot.shotId, plans.get(shot.shotId)?.view ?? null);
 
     // Jobs parked by a stall are watched while the other shots generate: a late clip is used the moment it exists.
     const watcher = watchLateResults(episode, deps, episode.budgetMicros, signal);
     try {
-      await generateShots(episode, todoShots, plans, state, deps, options);
+      await generateShots(episode, run, work, plans, state, deps, options);
     } finally {
       await watcher.stop();
     }
     await collectLateResults(episode, deps, episode.budgetMicros, signal);
+    if (run.kind === 'regenerate') return finishRegenerate(episode, run, deps, plans);
 
-    const failedShots = deps.episodes
-      .shots(episodeId)
-      .filter((s) => s.status !== 'accepted')
-      .map((s) => ({ shotId: s.shotId, reason: s.failureReason ?? 'not made' }));
-    const accepted = acceptedClips(episode, deps);
+    const reasons = new Map(deps.episodes.shots(episodeId).map((s) => [s.shotId, s.failureReason]));
+    const after = deps.takes.shots(episodeId);
+    const accepted = after.flatMap((s) => {
+      const take = selectedTake(s);
+      return take ? [{ shot: shotsById.get(s.shotId) ?? s.spec, attempt: take.attempt }] : [];
+    });
+    const failedShots = after.filter((s) => !selectedTake(s)).map((s) => ({ shotId: s.shotId, reason: reasons.get(s.shotId) ?? 'not made' }));
     if (accepted.length === 0 || (options.strict && failedShots.length > 0)) {
       const why = accepted.length === 0 ? 'no shot was accepted' : `--strict: ${failedShots.length} shot(s) failed`;
       deps.episodes.setStatus(episodeId, 'failed', why);
       deps.emit({ episodeId, type: 'episode', state: 'done', message: why });
-      return { episodeId, status: 'failed', stitched: false, durationSeconds: null, failedShots, plans };
+      return { episodeId, run, status: 'failed', stitched: false, durationSeconds: null, failedShots, plans };
     }
     deps.episodes.setStatus(episodeId, 'stitching');
     deps.emit({ episodeId, type: 'stitch', state: 'stitching', progress: 0 });
     const stitched = await stitch(episode, accepted, deps, signal);
+    deps.episodes.recordStitch(episodeId, { outputPath: episode.outputPath, takes: Object.fromEntries(accepted.map((c) => [c.shot.id, c.attempt.id])) });
     const status = failedShots.length > 0 ? 'partial' : 'completed';
     deps.episodes.setStatus(episodeId, 'completed', failedShots.length ? `${failedShots.length} shot(s) failed and were left out` : null);
+    deps.episodes.runs.finish(run.id);
     deps.emit({ episodeId, type: 'episode', state: 'done' });
-    return { episodeId, status, stitched: true, durationSeconds: stitched.durationSeconds, failedShots, plans };
+    return { episodeId, run, status, stitched: true, durationSeconds: stitched.durationSeconds, failedShots, plans };
   } catch (error) {
     if (isAbortError(error) || signal.aborted) {
       deps.episodes.setStatus(episodeId, 'cancelled', 'cancelled by the user');
@@ -147,6 +160,39 @@ async function runClaimed(episode: EpisodeRecord, deps: EpisodeRunnerDeps, optio
     // Left 'running': its attempts are persisted and `resume` continues it.
     throw error;
   }
+}
+
+/** A regenerate ends with its new takes (selected, not stitched: the filmmaker compares them first). */
+function finishRegenerate(episode: EpisodeRecord, run: RunRecord, deps: EpisodeRunnerDeps, plans: Map<string, PlannedShot>): EpisodeRunResult {
+  const reasons = new Map(deps.episodes.shots(episode.id).map((s) => [s.shotId, s.failureReason]));
+  const failedShots = deps.takes
+    .shots(episode.id)
+    .filter((shot) => run.shotIds?.includes(shot.shotId) && !takeMeetingRun(run, shot))
+    .map((shot) => ({ shotId: shot.shotId, reason: reasons.get(shot.shotId) ?? 'not made' }));
+  const why = failedShots.length ? `regenerate: ${failedShots.map((f) => f.shotId).join(', ')} not made` : null;
+  deps.episodes.setStatus(episode.id, failedShots.length ? 'failed' : 'completed', why);
+  if (!failedShots.length) deps.episodes.runs.finish(run.id);
+  deps.emit({ episodeId: episode.id, type: 'episode', state: 'done', ...(why ? { message: why } : {}) });
+  return { episodeId: episode.id, run, status: failedShots.length ? 'failed' : 'completed', stitched: false, durationSeconds: null, failedShots, plans };
+}
+
+/** One shot of a run: what to make (with a regenerate's engine pin and seed), or only what to finish. */
+interface ShotWork {
+  spec: Shot;
+  version: number;
+  /** Only an earlier run's unfinished (paid) job of this shot is carried on; nothing new is started. */
+  finishOnly: boolean;
+}
+
+function workOf(shot: ShotTakes, run: RunRecord, specs: Map<string, Shot>, finishOnly: boolean): ShotWork {
+  return { spec: runSpec(run, specs.get(shot.shotId) ?? shot.spec), version: shot.version, finishOnly };
+}
+
+/** Shots this run does not make that still have a job of an earlier run in flight: it is finished (and kept as a take), never dropped. */
+function unfinishedElsewhere(episodeId: string, shots: ShotTakes[], generate: ShotTakes[], deps: EpisodeRunnerDeps): ShotTakes[] {
+  const generating = new Set(generate.map((s) => s.shotId));
+  const open = new Set(deps.attempts.forEpisode(episodeId, [...ACTIVE_STATUSES, 'unknown']).map((a) => a.shotId));
+  return shots.filter((s) => open.has(s.shotId) && !generating.has(s.shotId));
 }
 
 /** A stitch that fails (a full disk, a bad clip) fails the episode with the reason; `resume` stitches again without generating. */
@@ -163,7 +209,8 @@ async function stitch(episode: EpisodeRecord, clips: StitchClip[], deps: Episode
 
 async function generateShots(
   episode: EpisodeRecord,
-  shots: Shot[],
+  run: RunRecord,
+  work: ShotWork[],
   plans: Map<string, PlannedShot>,
   state: RunEngineState,
   deps: EpisodeRunnerDeps,
@@ -175,25 +222,32 @@ async function generateShots(
     const spec = deps.spec(engineId);
     return { pollIntervalMs: spec.pollIntervalMs, stallTimeoutMs: stallTimeout(spec, candidate?.expectedLatencyMs ?? 60_000) };
   };
+  const made = work.filter((w) => !w.finishOnly);
   // Announced in storyboard order, so progress views list shots the way the user wrote them.
-  for (const shot of shots) deps.emit({ episodeId: episode.id, shotId: shot.id, type: 'shot', state: 'pending' });
+  for (const { spec } of made) deps.emit({ episodeId: episode.id, shotId: spec.id, type: 'shot', state: 'pending' });
   // Longest expected job first: with a fixed number of slots this keeps the makespan
   // close to ideal (LPT scheduling) instead of leaving one long shot for the end.
-  const ordered = [...shots].sort((a, b) => expectedLatency(plans, b) - expectedLatency(plans, a));
+  const ordered = [...work].sort((a, b) => expectedLatency(plans, b.spec) - expectedLatency(plans, a.spec));
   const results = await Promise.allSettled(
-    ordered.map(async (shot) => {
-      const plan = plans.get(shot.id);
-      deps.episodes.setShotStatus(episode.id, shot.id, 'running');
-      deps.emit({ episodeId: episode.id, shotId: shot.id, type: 'shot', state: 'running' });
+    ordered.map(async ({ spec: shot, version, finishOnly }) => {
+      const plan = finishOnly ? undefined : plans.get(shot.id);
+      const takeMeeting = () => (finishOnly ? undefined : takeMeetingRun(run, deps.takes.shot(episode.id, shot.id))?.attempt);
+      if (!finishOnly) {
+        deps.episodes.setShotStatus(episode.id, shot.id, 'running');
+        deps.emit({ episodeId: episode.id, shotId: shot.id, type: 'shot', state: 'running' });
+      }
       const outcome = await runShot(
         {
           episodeId: episode.id,
           shotId: shot.id,
-          mode: episode.mode,
+          runId: run.id,
+          shotVersion: version,
+          mode: run.mode,
           budgetMicros: episode.budgetMicros,
           resubmitUnknown: options.resubmitUnknown ?? false,
           chain: plan?.chain ?? [],
           buildRequest: (candidate) => deps.buildRequest(episode, shot, candidate),
+          takeMeetingRun: takeMeeting,
         },
         {
           ...attemptDepsOf(deps),
@@ -206,8 +260,9 @@ async function generateShots(
         },
         options.signal,
       );
+      if (finishOnly) return;
       // A parked job of this shot may have delivered meanwhile (the watcher accepted it): that clip stands.
-      if (outcome.status === 'failed' && !deps.attempts.acceptedFor(episode.id, shot.id)) {
+      if (outcome.status === 'failed' && !takeMeeting()) {
         const reason = plan && plan.chain.length === 0 ? noEngineReason(plan.view) : outcome.reason;
         deps.episodes.setShotStatus(episode.id, shot.id, 'failed', reason);
         deps.emit({ episodeId: episode.id, shotId: shot.id, type: 'shot', state: 'failed', message: reason });
@@ -266,8 +321,9 @@ function noEngineReason(view: ShotPlanView): string {
  */
 async function reopenLostClips(episode: EpisodeRecord, deps: EpisodeRunnerDeps, signal: AbortSignal): Promise<void> {
   for (const record of deps.episodes.shots(episode.id)) {
-    if (record.status !== 'accepted' || !record.acceptedAttemptId) continue;
-    const attempt = deps.attempts.get(record.acceptedAttemptId);
+    if (!record.selectedTakeId) continue;
+    const attempt = deps.attempts.get(record.selectedTakeId);
+    if (attempt.status !== 'accepted') continue;
     if (await clipIntact(attempt, deps, signal)) continue;
     deps.emit({ episodeId: episode.id, shotId: record.shotId, type: 'log', message: `the clip of ${record.shotId} is missing or changed on disk; fetching it again from job ${attempt.providerJobId}` });
     // The changed file must not pass for a finished download.
@@ -284,12 +340,4 @@ async function clipIntact(attempt: AttemptRecord, deps: EpisodeRunnerDeps, signa
   if ((await sha256Of(attempt.clipPath, signal)) !== attempt.clipSha256) return false;
   deps.attempts.noteClipStat(attempt.id, current);
   return true;
-}
-
-function acceptedClips(episode: EpisodeRecord, deps: EpisodeRunnerDeps): StitchClip[] {
-  const shots = new Map(episode.storyboard.shots.map((shot) => [shot.id, shot]));
-  return deps.episodes
-    .shots(episode.id)
-    .filter((record) => record.status === 'accepted' && record.acceptedAttemptId)
-    .map((record) => ({ shot: shots.get(record.shotId)!, attempt: deps.attempts.get(record.acceptedAttemptId!) }));
 }

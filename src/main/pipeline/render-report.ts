@@ -46,7 +46,7 @@ export function buildReport(view: EpisodeView, result: EpisodeRunResult, resumed
     outputPath: result.stitched ? view.outputPath : null,
     durationSeconds: result.durationSeconds,
     shots: view.shots.map((shot) => {
-      const accepted = shot.attempts.find((a) => a.status === 'accepted');
+      const accepted = shot.attempts.find((a) => a.attemptId === shot.selectedTakeId);
       return {
         shotId: shot.shotId,
         status: shot.status,

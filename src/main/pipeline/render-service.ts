@@ -15,12 +15,15 @@ import { budgetLimitSchema, type Storyboard } from '../../shared/storyboard';
 import { stitchEpisode } from '../media/stitch/index';
 import { episodeConsistency, type ConsistencyReport } from './consistency-step';
 import { checkOutputPath, type InputFile } from '../preflight/output-path';
-import { pinProblems, planFitProblems } from '../preflight/plan-fits';
+import { pinProblems } from '../preflight/plan-fits';
 import { audioFlag, planEpisode } from '../router';
 import { loadStoryboard, type LoadedStoryboard } from '../storyboard/load';
 import { episodeView, moneyNotes } from '../store/reports';
 import type { EpisodeRecord } from '../store/episodes';
-import { episodeRunKey } from '../store/run-key';
+import { episodeKey } from '../store/run-key';
+import type { RunRecord } from '../store/runs';
+import { referenceDigests, shotFingerprint } from '../storyboard/shot-fingerprint';
+import { checkRunFits, finalEstimateByShot } from './run-preflight';
 import { currentRunner } from '../store/runner-identity';
 import type { StudioServices } from '../studio';
 import { runEpisode } from './episode-runner';
@@ -34,9 +37,13 @@ export interface RenderRequest extends RenderOptions {
   fresh?: boolean;
 }
 
+/** How a claimed run is carried out: the render's own choices, shared by resume, regenerate and stitch. */
+export type RunChoices = Partial<Pick<RenderRequest, 'concurrency' | 'strict' | 'resubmitUnknown'>>;
+
 const DEFAULT_CONCURRENCY = 4;
 
 interface RunningEpisode {
+  run: RunRecord;
   controller: AbortController;
   done: Promise<RenderReport>;
 }
@@ -70,7 +77,8 @@ export class RenderService {
     return { episodeId };
   }
 
-  private reportInBackground(episodeId: string, done: Promise<RenderReport>): void {
+  /** A run started from the app: its end (or failure) reaches the board as an event. */
+  reportInBackground(episodeId: string, done: Promise<RenderReport>): void {
     done.catch((error: Error) =>
       this.services.emit(
         error instanceof CancelledError
@@ -91,11 +99,12 @@ export class RenderService {
     const joined = this.running.get(episode.id);
     if (joined) return { episodeId: episode.id, done: joined.done };
     this.sweepExpiredHolds();
+    const runs = this.services.episodes.runs;
     const claimed = this.services.episodes.claim(episode.id, currentRunner(), {
       ...(budget !== undefined ? { budgetMicros: budget } : {}),
-      check: (current) => this.checkPlanFits(current, request.allowPartial ?? false),
+      check: (current) => checkRunFits(this.services, current, runs.current(current.id), request.allowPartial ?? false),
     });
-    return { episodeId: claimed.id, done: this.launch(claimed.id, request, true, signal) };
+    return { episodeId: claimed.id, done: this.launchClaimed(claimed.id, runs.current(claimed.id), request, true, signal) };
   }
 
   cancel(episodeId: string): void {
@@ -121,62 +130,50 @@ export class RenderService {
    */
   private async begin(storyboardPath: string, request: RenderRequest, signal?: AbortSignal): Promise<{ episodeId: string; done: Promise<RenderReport> }> {
     checkConcurrency(request.concurrency);
+    if (request.approved && request.mode !== 'final') throw new UserError('--approved: goes with --mode final (it commits approved previews to final takes)');
     const flagBudget = budgetFlag(request.budgetUsd);
     const loaded = await loadStoryboard(storyboardPath);
     const storyboard = withAbsoluteReferences(loaded);
-    const outputPath = this.outsideMedia(await checkOutputPath(requireOutput(request.outputPath), { inputs: inputsOf(loaded.sourcePath, storyboard) }));
+    const outputPath = outsideMedia(this.services.mediaDir, await checkOutputPath(requireOutput(request.outputPath), { inputs: inputsOf(loaded.sourcePath, storyboard) }));
     const pins = pinProblems(storyboard, this.services.registry.list({ includeRemoved: true }).map((spec) => spec.id));
     if (pins.length) throw new UserError(`${loaded.sourcePath}: the storyboard pins engines this registry does not have`, pins);
     const mode = request.mode ?? storyboard.mode;
     const budget = flagBudget ?? storyboardBudget(storyboard);
+    const digests = await referenceDigests(storyboard);
     this.sweepExpiredHolds();
 
-    const { episode, resumed, joined } = this.services.episodes.openForRun({
+    const { episode, run, resumed, joined } = this.services.episodes.openForRun({
       episode: {
-        runKey: episodeRunKey(storyboard, mode),
+        runKey: episodeKey(loaded.sourcePath),
         storyboardPath: loaded.sourcePath,
         storyboard,
         outputPath,
         mode,
         budgetMicros: budget,
-        options: mode === 'preview' ? { finalEstimateMicros: this.finalEstimate(storyboard) } : {},
+        options: { finalEstimateByShot: finalEstimateByShot(this.services, storyboard) },
+        fingerprint: (shot) => shotFingerprint(shot, storyboard, digests),
       },
+      run: { kind: 'render', mode, approvedOnly: request.approved ?? false },
       runner: currentRunner(),
       fresh: request.fresh ?? false,
-      runningHere: (id) => this.running.has(id),
-      check: (candidate) => this.checkPlanFits(candidate, request.allowPartial ?? false),
+      runningHere: (id) => this.running.get(id)?.run,
+      check: (candidate, candidateRun) => checkRunFits(this.services, candidate, candidateRun, request.allowPartial ?? false),
     });
     if (joined) return { episodeId: episode.id, done: this.running.get(episode.id)!.done };
-    return { episodeId: episode.id, done: this.launch(episode.id, request, resumed, signal) };
+    return { episodeId: episode.id, done: this.launchClaimed(episode.id, run, request, resumed, signal) };
   }
 
-  /** The media folder holds every attempt's clip, which a stitch reads: an episode written in there could replace one. */
-  private outsideMedia(outputPath: string): string {
-    const inside = relative(this.services.mediaDir, outputPath);
-    if (inside && !inside.startsWith('..') && !isAbsolute(inside)) {
-      throw new UserError(`--out: ${outputPath} is inside Shotline's media folder (${this.services.mediaDir}), where the clips live; write the episode elsewhere`);
-    }
-    return outputPath;
+  /** Whether this process is making a run of the episode now, and which. */
+  runningRun(episodeId: string): RunRecord | undefined {
+    return this.running.get(episodeId)?.run;
   }
 
-  /** Refuses (exit 2, nothing spent) a plan with shots no engine can make or an estimate over the budget, unless --allow-partial. */
-  private checkPlanFits(episode: EpisodeRecord, allowPartial: boolean): void {
-    const todo = this.services.episodes.shots(episode.id).filter((s) => s.status !== 'accepted');
-    const byId = new Map(episode.storyboard.shots.map((shot) => [shot.id, shot]));
-    const shots = todo.map((record) => byId.get(record.shotId)!);
-    const plans = planShots(this.services, episode, shots, this.services.attempts.budgetLeft(episode.id, episode.budgetMicros), new Set());
-    const problems = planFitProblems({
-      storyboard: episode.storyboard,
-      plans,
-      budgetMicros: episode.budgetMicros,
-      committedMicros: this.services.attempts.ledger.episodeMoney(episode.id).committedMicros,
-    });
-    if (problems.length === 0 || allowPartial) return;
-    throw new UserError(`"${episode.title}" cannot be made as planned; nothing was spent (--allow-partial renders what fits and leaves the rest out)`, problems);
-  }
-
-  /** Registers the run before anything awaits, so a second start in this process always finds it. */
-  private launch(episodeId: string, request: Partial<RenderRequest>, resumed: boolean, signal?: AbortSignal): Promise<RenderReport> {
+  /**
+   * Carries out a run of an episode this process has claimed (render, resume,
+   * regenerate, stitch). Registers it before anything awaits, so a second start in this
+   * process always finds it.
+   */
+  launchClaimed(episodeId: string, run: RunRecord, request: RunChoices, resumed: boolean, signal?: AbortSignal): Promise<RenderReport> {
     const controller = new AbortController();
     const onAbort = () => controller.abort();
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -185,11 +182,11 @@ export class RenderService {
       signal?.removeEventListener('abort', onAbort);
       this.running.delete(episodeId);
     });
-    this.running.set(episodeId, { controller, done });
+    this.running.set(episodeId, { run, controller, done });
     return done;
   }
 
-  private async execute(episodeId: string, request: Partial<RenderRequest>, resumed: boolean, signal: AbortSignal): Promise<RenderReport> {
+  private async execute(episodeId: string, request: RunChoices, resumed: boolean, signal: AbortSignal): Promise<RenderReport> {
     const services = this.services;
     const engines = await services.instantiateEngines();
     const result = await runEpisode(
@@ -197,6 +194,7 @@ export class RenderService {
       {
         episodes: services.episodes,
         attempts: services.attempts,
+        takes: services.takes,
         health: services.health,
         engine: (id) => engines.get(id) ?? missingEngine(id),
         spec: (id) => services.registry.get(id) ?? missingEngine(id),
@@ -219,6 +217,7 @@ export class RenderService {
       },
       { concurrency: request.concurrency ?? DEFAULT_CONCURRENCY, strict: request.strict ?? false, resubmitUnknown: request.resubmitUnknown ?? false, signal },
     );
+    if (!result.stitched) return buildReport(episodeView(services.episodes, services.attempts, episodeId), result, resumed, moneyNotes(services.db, episodeId));
     const consistency = await this.consistency(episodeId, signal);
     return { ...buildReport(episodeView(services.episodes, services.attempts, episodeId), result, resumed, moneyNotes(services.db, episodeId)), consistency };
   }
@@ -252,15 +251,6 @@ export class RenderService {
     const runner = currentRunner();
     this.services.attempts.expireOverdue((id) => this.running.has(id) || this.services.episodes.isBusy(this.services.episodes.get(id), runner));
   }
-
-  /**
-   * What the same storyboard would cost in final mode on the engines that would be
-   * chosen with every provider configured: the baseline for preview-then-commit savings.
-   */
-  private finalEstimate(storyboard: Storyboard): Micros {
-    const ctx = routerContext(this.services, { mode: 'final', storyboard }, null);
-    return planEpisode(storyboard, { ...ctx, hasKey: () => true, hasAdapter: () => true }).estimatedMicros;
-  }
 }
 
 function missingEngine(id: string): never {
@@ -291,7 +281,7 @@ function checkConcurrency(concurrency: number | undefined): void {
 }
 
 /** The files an output must never overwrite: the storyboard and every reference image. */
-function inputsOf(storyboardPath: string, storyboard: Storyboard): InputFile[] {
+export function inputsOf(storyboardPath: string, storyboard: Storyboard): InputFile[] {
   const shots = storyboard.shots.flatMap((shot, i) => (shot.reference ? [{ path: shot.reference, what: `the reference image of shots[${i}] (${shot.id})` }] : []));
   const characters = storyboard.characters.flatMap((c, i) => (c.reference ? [{ path: c.reference, what: `the reference image of characters[${i}] (${c.id})` }] : []));
   return [{ path: storyboardPath, what: 'the storyboard' }, ...shots, ...characters];
@@ -305,4 +295,13 @@ function withAbsoluteReferences(loaded: LoadedStoryboard): Storyboard {
     characters: storyboard.characters.map((c) => ({ ...c, ...(references.characters.get(c.id) ? { reference: references.characters.get(c.id) } : {}) })),
     shots: storyboard.shots.map((s) => ({ ...s, ...(references.shots.get(s.id) ? { reference: references.shots.get(s.id) } : {}) })),
   };
+}
+
+/** The media folder holds every attempt's clip, which a stitch reads: an episode written in there could replace one. */
+export function outsideMedia(mediaDir: string, outputPath: string): string {
+  const inside = relative(mediaDir, outputPath);
+  if (inside && !inside.startsWith('..') && !isAbsolute(inside)) {
+    throw new UserError(`--out: ${outputPath} is inside Shotline's media folder (${mediaDir}), where the clips live; write the episode elsewhere`);
+  }
+  return outputPath;
 }

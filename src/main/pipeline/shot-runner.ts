@@ -31,11 +31,16 @@ export interface ChainCandidate {
 export interface ShotJob {
   episodeId: string;
   shotId: string;
+  /** The run asking, and the version of the shot it makes. */
+  runId: string;
+  shotVersion: number;
   mode: string;
   budgetMicros: Micros | null;
   resubmitUnknown: boolean;
   chain: ChainCandidate[];
   buildRequest: (candidate: ChainCandidate) => GenerationRequest;
+  /** The take that already answers the run for this shot (run-needs.ts): once there is one, nothing more is generated. */
+  takeMeetingRun: () => AttemptRecord | undefined;
 }
 
 export interface ShotRunnerDeps extends AttemptRunnerDeps {
@@ -56,27 +61,30 @@ type Halting = Extract<AttemptOutcome, { status: 'unknown' | 'deferred' }>;
 
 export async function runShot(job: ShotJob, deps: ShotRunnerDeps, signal: AbortSignal): Promise<ShotOutcome> {
   const history = deps.attempts.forShot(job.episodeId, job.shotId);
-  const failures = new FailureCounts(history);
+  // What an engine refused for an earlier version of the shot (another prompt) says nothing about this one.
+  const failures = new FailureCounts(history.filter((a) => (a.shotVersion ?? 1) === job.shotVersion));
   const notes: string[] = [];
   const queue = job.chain.filter((c) => !failures.exhausted(c.engineId));
   let attemptsThisRun = 0;
   /** Clips each engine made for this shot that the gate sent back: each retry there gets another seed. */
   const rejectedBy = new Map<string, number>();
 
-  // A resumed shot first finishes what the previous process left: the attempt it was
-  // working on, and any submit whose outcome is unknown.
+  // A resumed shot first finishes what earlier processes left: the attempt one was
+  // working on, and any submit whose outcome is unknown. Its take may answer this run
+  // (a resumed render) or not (a regenerate asks for a new one).
   for (const left of history.filter((a) => ACTIVE_STATUSES.includes(a.status) || a.status === 'unknown')) {
-    attemptsThisRun++;
+    if (left.runId === job.runId) attemptsThisRun++;
     const candidate = job.chain.find((c) => c.engineId === left.engineId);
     const outcome = await withSlots(left.engineId, deps, signal, () => runTimed(left, job, deps, candidate, signal));
-    if (outcome.status === 'accepted') return outcome;
-    if (outcome.status === 'collected') return { status: 'accepted', attempt: deps.attempts.acceptedFor(job.episodeId, job.shotId) ?? outcome.attempt };
+    const answered = job.takeMeetingRun();
+    if (answered) return { status: 'accepted', attempt: answered };
     if (isHalting(outcome)) return { status: 'failed', reason: outcome.message };
+    if (outcome.status === 'accepted' || outcome.status === 'collected') continue;
     await sleep(settle(outcome, queue, failures, deps, notes), signal);
   }
 
   while (queue.length > 0) {
-    const lateClip = deps.attempts.acceptedFor(job.episodeId, job.shotId);
+    const lateClip = job.takeMeetingRun();
     if (lateClip) return { status: 'accepted', attempt: lateClip };
     if (attemptsThisRun >= deps.maxAttemptsPerShot) {
       notes.push(`gave up after ${deps.maxAttemptsPerShot} attempts`);
@@ -98,6 +106,8 @@ export async function runShot(job: ShotJob, deps: ShotRunnerDeps, signal: AbortS
         priceMicros: candidate.priceMicros,
         estimatedMicros: candidate.estimatedMicros,
         budgetMicros: job.budgetMicros,
+        runId: job.runId,
+        shotVersion: job.shotVersion,
       });
       if (!reserved.ok) {
         notes.push(`${candidate.engineId}: over budget (${formatUsd(reserved.neededMicros)} needed, ${formatUsd(reserved.leftMicros)} left)`);
@@ -109,7 +119,7 @@ export async function runShot(job: ShotJob, deps: ShotRunnerDeps, signal: AbortS
     });
     if (outcome === null) continue;
     if (outcome.status === 'accepted') return outcome;
-    if (outcome.status === 'collected') return { status: 'accepted', attempt: deps.attempts.acceptedFor(job.episodeId, job.shotId) ?? outcome.attempt };
+    if (outcome.status === 'collected') return { status: 'accepted', attempt: job.takeMeetingRun() ?? outcome.attempt };
     if (isHalting(outcome)) return { status: 'failed', reason: [...notes, outcome.message].join('; ') };
     if (outcome.status === 'failed' && outcome.error.kind === 'quality_rejected') rejectedBy.set(outcome.attempt.engineId, (rejectedBy.get(outcome.attempt.engineId) ?? 0) + 1);
     await sleep(settle(outcome, queue, failures, deps, notes), signal);

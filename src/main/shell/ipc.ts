@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { RENDER_MODES } from '../../shared/domain';
-import { STUDIO_CHANNELS, STUDIO_EVENTS, type ProgressEvent, type RenderOptions, type ResumeOptions, type StudioApi } from '../../shared/api';
+import { STUDIO_CHANNELS, STUDIO_EVENTS, type ProgressEvent, type RegenerateOptions, type RenderOptions, type RestitchOptions, type ResumeOptions, type StudioApi } from '../../shared/api';
 
 /** The part of Electron's IpcMainInvokeEvent the binding reads. */
 export interface InvokeEventLike {
@@ -49,6 +49,7 @@ const planOptionsShape = {
 const renderOptionsShape = {
   ...planOptionsShape,
   outputPath: path,
+  approved: z.boolean().optional(),
   concurrency: z.number().int().positive().optional(),
   strict: z.boolean().optional(),
   allowPartial: z.boolean().optional(),
@@ -61,6 +62,19 @@ const resumeOptionsShape = {
   allowPartial: z.boolean().optional(),
   resubmitUnknown: z.boolean().optional(),
 } satisfies Record<keyof ResumeOptions, z.ZodType>;
+const regenerateOptionsShape = {
+  shotIds: z.array(id).min(1, 'must name at least one shot'),
+  engineId: id.optional(),
+  prompt: z.string().optional(),
+  seed: z.number().int().optional(),
+  mode: z.enum(RENDER_MODES).optional(),
+  budgetUsd: planOptionsShape.budgetUsd,
+  concurrency: z.number().int().positive().optional(),
+  allowPartial: z.boolean().optional(),
+  resubmitUnknown: z.boolean().optional(),
+} satisfies Record<keyof RegenerateOptions, z.ZodType>;
+const restitchOptionsShape = { outputPath: path, allowPartial: z.boolean().optional() } satisfies Record<keyof RestitchOptions, z.ZodType>;
+const shotsOrAll = z.union([z.array(id).min(1, 'must name at least one shot'), z.literal('all')]);
 const planOptions = z.object(planOptionsShape);
 const resumeOptions = z.object(resumeOptionsShape);
 const renderOptions = z.object(renderOptionsShape);
@@ -75,6 +89,11 @@ const ARGUMENTS: { [M in StudioMethod]: { names: string[]; schema: z.ZodType<Par
   listEpisodes: { names: [], schema: z.tuple([]) },
   costSummary: { names: [], schema: z.tuple([]) },
   heldReservations: { names: [], schema: z.tuple([]) },
+  approveShots: { names: ['episodeId', 'shots'], schema: z.tuple([id, shotsOrAll]) },
+  unapproveShots: { names: ['episodeId', 'shots'], schema: z.tuple([id, shotsOrAll]) },
+  selectTake: { names: ['episodeId', 'shotId', 'takeNo'], schema: z.tuple([id, id, z.number().int().positive()]) },
+  regenerateShots: { names: ['episodeId', 'options'], schema: z.tuple([id, z.object(regenerateOptionsShape)]) },
+  restitchEpisode: { names: ['episodeId', 'options'], schema: z.tuple([id, z.object(restitchOptionsShape)]) },
 };
 
 /** Checks a call's arguments; throws an error naming the channel and the bad argument. */

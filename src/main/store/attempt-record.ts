@@ -70,6 +70,12 @@ export interface AttemptRecord {
   holdUntil: number | null;
   /** Why Shotline asked the provider to cancel the job, when it did: a job that then reads "cancelled" is ours, not someone else's. */
   cancelReason: CancelReason | null;
+  /** The run that made it (null: before schema 6). */
+  runId: string | null;
+  /** The version of its shot it was made from. */
+  shotVersion: number | null;
+  /** Its number among the shot's takes, once the gate accepted it. */
+  takeNo: number | null;
 }
 
 export type CancelReason = 'over_budget' | 'stalled' | 'user';
@@ -103,6 +109,9 @@ export interface AttemptRow {
   finished_at: number | null;
   hold_until: number | null;
   cancel_reason: CancelReason | null;
+  run_id: string | null;
+  shot_version: number | null;
+  take_no: number | null;
 }
 
 const optionalMicros = (value: number | null): Micros | null => (value === null ? null : toMicros(value));
@@ -137,6 +146,9 @@ export function toAttempt(row: AttemptRow): AttemptRecord {
     finishedAt: row.finished_at,
     holdUntil: row.hold_until,
     cancelReason: row.cancel_reason,
+    runId: row.run_id,
+    shotVersion: row.shot_version,
+    takeNo: row.take_no,
   };
 }
 

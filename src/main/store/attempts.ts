@@ -10,6 +10,7 @@ import { microsLeft, toMicros, type Micros } from '../../shared/money';
 import type { GenerationRequest, JobOutput } from '../engines/engine';
 import { inTransaction, type Db } from './database';
 import { Ledger } from './ledger';
+import { TakeStore } from './takes';
 import { IllegalTransitionError, toAttempt, type AttemptRecord, type AttemptRow, type AttemptStatus, type CancelReason } from './attempt-record';
 
 export * from './attempt-record';
@@ -26,6 +27,10 @@ export interface ReserveInput {
   estimatedMicros: Micros;
   /** null: the episode has no budget limit. */
   budgetMicros: Micros | null;
+  /** The run asking for it (default: none, as before runs existed). */
+  runId?: string | null;
+  /** The version of the shot it makes (default: the shot's version now). */
+  shotVersion?: number;
 }
 
 export type ReserveOutcome =
@@ -44,6 +49,7 @@ export interface Settlement {
 
 export class AttemptStore {
   readonly ledger: Ledger;
+  private readonly takes: TakeStore;
 
   constructor(
     /** Read models (reports.ts) read beside the attempts through the same connection. */
@@ -51,6 +57,7 @@ export class AttemptStore {
     private readonly clock: () => number = Date.now,
   ) {
     this.ledger = new Ledger(db, clock);
+    this.takes = new TakeStore(db, clock);
   }
 
   /**
@@ -71,13 +78,32 @@ export class AttemptStore {
       this.db
         .prepare(
           `INSERT INTO attempts (id, episode_id, shot_id, attempt_no, engine_id, mode, client_reference, status, request_json,
-                                 price_micros, estimated_micros, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, 'reserved', ?, ?, ?, ?)`,
+                                 price_micros, estimated_micros, created_at, run_id, shot_version)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 'reserved', ?, ?, ?, ?, ?, ?)`,
         )
-        .run(id, input.episodeId, input.shotId, last.n + 1, input.engineId, input.mode, clientReference, JSON.stringify(input.request), input.priceMicros, input.estimatedMicros, this.clock());
+        .run(
+          id,
+          input.episodeId,
+          input.shotId,
+          last.n + 1,
+          input.engineId,
+          input.mode,
+          clientReference,
+          JSON.stringify(input.request),
+          input.priceMicros,
+          input.estimatedMicros,
+          this.clock(),
+          input.runId ?? null,
+          input.shotVersion ?? this.shotVersion(input.episodeId, input.shotId),
+        );
       this.ledger.reserve({ episodeId: input.episodeId, attemptId: id, engineId: input.engineId, mode: input.mode, micros: input.estimatedMicros });
       return { ok: true as const, attempt: this.get(id) };
     });
+  }
+
+  private shotVersion(episodeId: string, shotId: string): number {
+    const row = this.db.prepare(`SELECT version FROM shots WHERE episode_id = ? AND shot_id = ?`).get(episodeId, shotId) as { version: number } | undefined;
+    return row?.version ?? 1;
   }
 
   get(id: string): AttemptRecord {
@@ -91,11 +117,15 @@ export class AttemptStore {
     return rows.map(toAttempt);
   }
 
-  /** The shot's accepted attempt, if it has one (a late result may have been accepted while other engines were tried). */
-  acceptedFor(episodeId: string, shotId: string): AttemptRecord | undefined {
-    const row = this.db.prepare(`SELECT * FROM attempts WHERE episode_id = ? AND shot_id = ? AND status = 'accepted' ORDER BY attempt_no LIMIT 1`).get(episodeId, shotId) as
-      | AttemptRow
-      | undefined;
+  /**
+   * The take a run already made for the shot, if any (a late result may have been
+   * accepted while other engines were tried). Attempts from before runs existed (null)
+   * count as one run.
+   */
+  acceptedInRun(episodeId: string, shotId: string, runId: string | null): AttemptRecord | undefined {
+    const row = this.db
+      .prepare(`SELECT * FROM attempts WHERE episode_id = ? AND shot_id = ? AND status = 'accepted' AND run_id IS ? ORDER BY attempt_no LIMIT 1`)
+      .get(episodeId, shotId, runId) as AttemptRow | undefined;
     return row ? toAttempt(row) : undefined;
   }
 
@@ -192,21 +222,18 @@ export class AttemptStore {
     return inTransaction(this.db, () => {
       const attempt = this.transition(id, ['downloaded', 'accepted', 'collected'], 'succeeded', { clip_path: null, clip_sha256: null, clip_stat: null, finished_at: null });
       this.db
-        .prepare(`UPDATE shots SET status = 'pending', accepted_attempt_id = NULL, updated_at = ? WHERE episode_id = ? AND shot_id = ? AND accepted_attempt_id = ?`)
+        .prepare(`UPDATE shots SET status = 'pending', selected_take_id = NULL, selected_by = NULL, updated_at = ? WHERE episode_id = ? AND shot_id = ? AND selected_take_id = ?`)
         .run(this.clock(), attempt.episodeId, attempt.shotId, id);
       return attempt;
     });
   }
 
-  /** Accepts the attempt and the shot together. */
+  /** Accepts the attempt as a take of its shot, selected or not (takes.ts says when), in one transaction. */
   markAccepted(id: string): AttemptRecord {
     return inTransaction(this.db, () => {
-      const now = this.clock();
-      const attempt = this.transition(id, ['downloaded', 'succeeded'], 'accepted', { finished_at: now });
-      this.db
-        .prepare(`UPDATE shots SET status = 'accepted', accepted_attempt_id = ?, failure_reason = NULL, updated_at = ? WHERE episode_id = ? AND shot_id = ?`)
-        .run(id, now, attempt.episodeId, attempt.shotId);
-      return attempt;
+      const attempt = this.transition(id, ['downloaded', 'succeeded'], 'accepted', { finished_at: this.clock() });
+      this.takes.recordTake(attempt);
+      return this.get(id);
     });
   }
 

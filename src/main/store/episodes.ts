@@ -8,6 +8,11 @@ import { runnerAlive, sameRunner, type RunnerIdentity, type StoredRunner } from 
 import type { RenderMode } from '../../shared/domain';
 import type { Shot, Storyboard } from '../../shared/storyboard';
 import type { ShotState } from '../../shared/api';
+import { UserError } from '../../shared/errors';
+import { RunStore, type NewRun, type RunRecord } from './runs';
+import { ShotVersionStore, type ImportResult, type ShotFingerprinter } from './shot-versions';
+import { TakeStore } from './takes';
+import { shotFingerprint } from '../storyboard/shot-fingerprint';
 
 export type EpisodeStatus = 'running' | 'stitching' | 'completed' | 'failed' | 'cancelled';
 
@@ -26,6 +31,16 @@ export interface EpisodeRecord {
   createdAt: number;
   finishedAt: number | null;
   errorMessage: string | null;
+  /** The run a resume continues. */
+  currentRunId: string | null;
+  /** The takes the last stitch used (shot id -> attempt id), and where it wrote them. */
+  stitched: StitchedTakes | null;
+}
+
+export interface StitchedTakes {
+  outputPath: string;
+  at: number;
+  takes: Record<string, string>;
 }
 
 export interface ShotRecord {
@@ -35,8 +50,11 @@ export interface ShotRecord {
   spec: Shot;
   chain: unknown;
   status: ShotState;
-  acceptedAttemptId: string | null;
+  /** The selected ("circled") take: the attempt a stitch uses. */
+  selectedTakeId: string | null;
   failureReason: string | null;
+  version: number;
+  removed: boolean;
 }
 
 interface EpisodeRow {
@@ -56,6 +74,8 @@ interface EpisodeRow {
   created_at: number;
   finished_at: number | null;
   error_message: string | null;
+  current_run_id: string | null;
+  stitched_json: string | null;
 }
 
 interface ShotRow {
@@ -65,8 +85,10 @@ interface ShotRow {
   spec_json: string;
   chain_json: string;
   status: ShotState;
-  accepted_attempt_id: string | null;
+  selected_take_id: string | null;
   failure_reason: string | null;
+  version: number;
+  removed: number;
 }
 
 const toEpisode = (row: EpisodeRow): EpisodeRecord => ({
@@ -84,6 +106,8 @@ const toEpisode = (row: EpisodeRow): EpisodeRecord => ({
   createdAt: row.created_at,
   finishedAt: row.finished_at,
   errorMessage: row.error_message,
+  currentRunId: row.current_run_id,
+  stitched: row.stitched_json === null ? null : (JSON.parse(row.stitched_json) as StitchedTakes),
 });
 
 const toShot = (row: ShotRow): ShotRecord => ({
@@ -93,19 +117,35 @@ const toShot = (row: ShotRow): ShotRecord => ({
   spec: JSON.parse(row.spec_json) as Shot,
   chain: JSON.parse(row.chain_json) as unknown,
   status: row.status,
-  acceptedAttemptId: row.accepted_attempt_id,
+  selectedTakeId: row.selected_take_id,
   failureReason: row.failure_reason,
+  version: row.version,
+  removed: row.removed === 1,
 });
 
-export type NewEpisode = Pick<EpisodeRecord, 'runKey' | 'storyboardPath' | 'storyboard' | 'outputPath' | 'mode' | 'budgetMicros' | 'options'>;
+export type NewEpisode = Pick<EpisodeRecord, 'runKey' | 'storyboardPath' | 'storyboard' | 'outputPath' | 'mode' | 'budgetMicros' | 'options'> & {
+  /**
+   * The content fingerprint of each shot (shot-fingerprint.ts): what makes an edit a new
+   * version. Default: reference images by path only (renders pass their contents' digests).
+   */
+  fingerprint?: ShotFingerprinter;
+};
 
 export class EpisodeStore {
+  private readonly versions: ShotVersionStore;
+  private readonly takes: TakeStore;
+  readonly runs: RunStore;
+
   constructor(
     private readonly db: Db,
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    this.versions = new ShotVersionStore(db, clock);
+    this.takes = new TakeStore(db, clock);
+    this.runs = new RunStore(db, clock);
+  }
 
-  /** Creates the episode and one pending row per shot, atomically (inside a caller's transaction too). */
+  /** Creates the episode and version 1 of each shot, atomically (inside a caller's transaction too). */
   create(input: NewEpisode): EpisodeRecord {
     const id = `ep_${randomUUID()}`;
     const now = this.clock();
@@ -129,10 +169,7 @@ export class EpisodeStore {
             JSON.stringify(input.options),
             now,
           );
-        const insertShot = this.db.prepare(
-          `INSERT INTO shots (episode_id, shot_id, position, spec_json, status, updated_at) VALUES (?, ?, ?, ?, 'pending', ?)`,
-        );
-        input.storyboard.shots.forEach((shot, position) => insertShot.run(id, shot.id, position, JSON.stringify(shot), now));
+        this.versions.importStoryboard(id, input.storyboard, fingerprinterOf(input));
       })
       .immediate();
     return this.get(id);
@@ -170,49 +207,62 @@ export class EpisodeStore {
   }
 
   /**
-   * The episode a render of this storyboard belongs to, claimed for `runner`, in one
+   * The episode a render of this storyboard file belongs to, with the file's edits
+   * brought in (new shot versions) and a new run recorded, claimed for `runner`, in one
    * transaction: two renders of the same storyboard started together make one episode,
    * and the second finds it busy. An existing episode takes the new output path and
    * budget (flags do not make a new episode). `check` runs inside the transaction (the
-   * preflight of plan against budget): when it throws, nothing is created or claimed.
+   * preflight of plan against budget): when it throws, nothing is created, changed or claimed.
    */
   openForRun(input: {
     episode: NewEpisode;
+    run: NewRun;
     runner: RunnerIdentity;
     fresh: boolean;
-    /** True when this process is already running that episode: it is joined, not changed. */
-    runningHere: (episodeId: string) => boolean;
-    check?: (episode: EpisodeRecord, resumed: boolean) => void;
-  }): { episode: EpisodeRecord; resumed: boolean; joined: boolean } {
+    /** The run this process is already making of that episode, if any: the same request is joined, another is refused. */
+    runningHere: (episodeId: string) => RunRecord | undefined;
+    check?: (episode: EpisodeRecord, run: RunRecord, resumed: boolean) => void;
+  }): { episode: EpisodeRecord; run: RunRecord; resumed: boolean; joined: boolean; imported: ImportResult | null } {
     return inTransaction(this.db, () => {
       const previous = input.fresh ? undefined : this.latestByRunKey(input.episode.runKey);
-      if (previous && input.runningHere(previous.id)) return { episode: previous, resumed: true, joined: true };
+      const here = previous && input.runningHere(previous.id);
+      if (here) return { episode: previous, run: joinable(here, input.run), resumed: true, joined: true, imported: null };
       let episode: EpisodeRecord;
+      let imported: ImportResult | null = null;
       if (previous) {
         this.assertNotBusy(previous, input.runner);
         this.db
-          .prepare(`UPDATE episodes SET output_path = ?, budget_micros = ? WHERE id = ?`)
-          .run(input.episode.outputPath, input.episode.budgetMicros, previous.id);
+          .prepare(`UPDATE episodes SET storyboard_path = ?, output_path = ?, budget_micros = ?, options_json = ? WHERE id = ?`)
+          .run(input.episode.storyboardPath, input.episode.outputPath, input.episode.budgetMicros, JSON.stringify({ ...previous.options, ...input.episode.options }), previous.id);
+        imported = this.versions.importStoryboard(previous.id, input.episode.storyboard, fingerprinterOf(input.episode));
+        this.takes.reselectStale(previous.id);
         episode = this.get(previous.id);
       } else {
         episode = this.create(input.episode);
       }
-      input.check?.(episode, previous !== undefined);
+      const run = this.runs.start(episode.id, input.run);
+      input.check?.(this.get(episode.id), run, previous !== undefined);
       this.takeRunner(episode.id, input.runner);
-      return { episode: this.get(episode.id), resumed: previous !== undefined, joined: false };
+      return { episode: this.get(episode.id), run, resumed: previous !== undefined, joined: false, imported };
     });
   }
 
   /**
-   * Claims an existing episode for `runner` (resume by id, or a runner that is already
-   * ours); a budget given here replaces the episode's. Refused while another live
-   * process runs it.
+   * Claims an existing episode for `runner` (resume by id, a regenerate, a stitch); a
+   * budget given here replaces the episode's. `prepare` runs first inside the same
+   * transaction (a regenerate edits its shot and records its run there). Refused while
+   * another live process runs it.
    */
-  claim(id: string, runner: RunnerIdentity, options: { budgetMicros?: Micros | null; check?: (episode: EpisodeRecord) => void } = {}): EpisodeRecord {
+  claim(
+    id: string,
+    runner: RunnerIdentity,
+    options: { budgetMicros?: Micros | null; prepare?: (episode: EpisodeRecord) => void; check?: (episode: EpisodeRecord) => void } = {},
+  ): EpisodeRecord {
     return inTransaction(this.db, () => {
       const episode = this.get(id);
       this.assertNotBusy(episode, runner);
       if (options.budgetMicros !== undefined) this.db.prepare(`UPDATE episodes SET budget_micros = ? WHERE id = ?`).run(options.budgetMicros, id);
+      options.prepare?.(this.get(id));
       options.check?.(this.get(id));
       this.takeRunner(id, runner);
       return this.get(id);
@@ -250,14 +300,24 @@ export class EpisodeStore {
       .run(runner.pid, runner.started, this.clock(), id);
   }
 
+  setOutputPath(id: string, outputPath: string): void {
+    this.db.prepare(`UPDATE episodes SET output_path = ? WHERE id = ?`).run(outputPath, id);
+  }
+
   setStatus(id: string, status: EpisodeStatus, errorMessage: string | null = null): void {
     const finished = status === 'running' || status === 'stitching' ? null : this.clock();
     this.db.prepare(`UPDATE episodes SET status = ?, finished_at = ?, error_message = ? WHERE id = ?`).run(status, finished, errorMessage, id);
   }
 
+  /** The shots in the storyboard now, in its order (removed ones are kept apart, with their takes). */
   shots(episodeId: string): ShotRecord[] {
-    const rows = this.db.prepare(`SELECT * FROM shots WHERE episode_id = ? ORDER BY position`).all(episodeId) as ShotRow[];
+    const rows = this.db.prepare(`SELECT * FROM shots WHERE episode_id = ? AND removed = 0 ORDER BY position`).all(episodeId) as ShotRow[];
     return rows.map(toShot);
+  }
+
+  /** Records which takes a finished stitch used, so the episode can tell when its file is out of date. */
+  recordStitch(id: string, stitched: Omit<StitchedTakes, 'at'>): void {
+    this.db.prepare(`UPDATE episodes SET stitched_json = ? WHERE id = ?`).run(JSON.stringify({ ...stitched, at: this.clock() }), id);
   }
 
   setShotPlan(episodeId: string, shotId: string, chain: unknown): void {
@@ -271,6 +331,17 @@ export class EpisodeStore {
       .prepare(`UPDATE shots SET status = ?, failure_reason = ?, updated_at = ? WHERE episode_id = ? AND shot_id = ?`)
       .run(status, failureReason, this.clock(), episodeId, shotId);
   }
+}
+
+function fingerprinterOf(episode: NewEpisode): ShotFingerprinter {
+  return episode.fingerprint ?? ((shot) => shotFingerprint(shot, episode.storyboard, new Map()));
+}
+
+/** A second request for an episode this process is already running: the same one is joined, another is refused. */
+function joinable(running: RunRecord, asked: NewRun): RunRecord {
+  const same = running.kind === asked.kind && running.mode === asked.mode && running.approvedOnly === (asked.approvedOnly ?? false);
+  if (same) return running;
+  throw new UserError(`episode ${running.episodeId} is busy with a ${running.kind} (${running.mode}) in this process; wait for it to finish, or cancel it`);
 }
 
 export class EpisodeBusyError extends Error {

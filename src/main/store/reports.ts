@@ -2,12 +2,14 @@
  * Read models over the store: the episode view (shots, attempts, money) and the cost
  * summaries behind `shotline costs`. Queries only; nothing here writes.
  */
-import type { AttemptView, CostSummary, EpisodeView, FallbackRecord, HeldReservation, ShotView } from '../../shared/api';
+import type { AttemptView, CostSummary, EpisodeView, FallbackRecord, HeldReservation, ShotView, TakeView } from '../../shared/api';
 import type { RenderMode } from '../../shared/domain';
 import type { Db } from './database';
 import type { AttemptStore } from './attempts';
-import type { EpisodeStore } from './episodes';
 import { GateResultStore } from './gate-results';
+import { TakeStore, type TakeRecord } from './takes';
+import { EpisodeStore } from './episodes';
+import { episodeCosts } from './takes-report';
 
 export function episodeView(episodes: EpisodeStore, attempts: AttemptStore, episodeId: string): EpisodeView {
   const episode = episodes.get(episodeId);
@@ -32,14 +34,22 @@ export function episodeView(episodes: EpisodeStore, attempts: AttemptStore, epis
     });
     byShot.set(a.shotId, list);
   }
+  const takes = new Map(new TakeStore(attempts.db).shots(episodeId).map((s) => [s.shotId, s]));
+  const models = engineModels(attempts.db);
   const shots: ShotView[] = episodes.shots(episodeId).map((s) => {
     const list = (byShot.get(s.shotId) ?? []).sort((x, y) => x.attemptNo - y.attemptNo);
+    const shot = takes.get(s.shotId);
     return {
       shotId: s.shotId,
       status: s.status,
-      engineId: list.find((a) => a.attemptId === s.acceptedAttemptId)?.engineId ?? null,
+      engineId: list.find((a) => a.attemptId === s.selectedTakeId)?.engineId ?? null,
       failureReason: s.failureReason,
       attempts: list,
+      version: s.version,
+      approved: shot?.approved ?? false,
+      selectedTakeId: s.selectedTakeId,
+      selectedBy: shot?.selectedBy ?? null,
+      takes: (shot?.takes ?? []).map((take) => takeView(take, s.selectedTakeId, models, list.find((a) => a.attemptId === take.attempt.id)?.gate ?? null)),
     };
   });
   const money = attempts.ledger.episodeMoney(episodeId);
@@ -56,6 +66,36 @@ export function episodeView(episodes: EpisodeStore, attempts: AttemptStore, epis
   };
 }
 
+function takeView(take: TakeRecord, selectedTakeId: string | null, models: Map<string, string>, gate: TakeView['gate']): TakeView {
+  const { attempt } = take;
+  const request = attempt.request;
+  return {
+    takeNo: take.takeNo,
+    attemptId: attempt.id,
+    mode: take.mode,
+    engineId: attempt.engineId,
+    model: models.get(attempt.engineId) ?? null,
+    prompt: request.prompt,
+    negativePrompt: request.negativePrompt ?? null,
+    seed: request.seed ?? null,
+    settings: { durationSeconds: request.durationSeconds, resolution: request.resolution, aspect: request.aspect, fps: request.fps, audio: request.audio },
+    costMicros: attempt.actualMicros ?? 0,
+    gate,
+    clipPath: attempt.clipPath,
+    clipSha256: attempt.clipSha256,
+    createdAt: attempt.finishedAt ?? attempt.createdAt,
+    shotVersion: take.shotVersion,
+    stale: take.stale,
+    selected: attempt.id === selectedTakeId,
+  };
+}
+
+/** The provider model of each engine the registry has (seeded or the user's own). */
+function engineModels(db: Db): Map<string, string> {
+  const rows = db.prepare(`SELECT id, json_extract(seed_json, '$.model') AS model FROM engines`).all() as { id: string; model: string | null }[];
+  return new Map(rows.flatMap((r) => (r.model ? [[r.id, r.model] as const] : [])));
+}
+
 export function costSummary(db: Db): CostSummary {
   const byEngine = db
     .prepare(
@@ -68,24 +108,14 @@ export function costSummary(db: Db): CostSummary {
        GROUP BY a.engine_id ORDER BY spentMicros DESC, a.engine_id`,
     )
     .all() as CostSummary['byEngine'];
-  const byEpisode = db
-    .prepare(
-      `SELECT e.id AS episodeId, e.title, e.mode,
-              COALESCE(SUM(CASE l.entry WHEN 'charge' THEN l.micros ELSE 0 END), 0) AS spentMicros,
-              COALESCE(SUM(CASE l.entry WHEN 'reserve' THEN l.micros WHEN 'release' THEN -l.micros ELSE 0 END), 0) AS heldMicros
-       FROM episodes e LEFT JOIN ledger l ON l.episode_id = e.id
-       GROUP BY e.id ORDER BY e.created_at DESC, e.rowid DESC`,
-    )
-    .all() as CostSummary['byEpisode'];
+  const episodes = new EpisodeStore(db);
+  const byEpisode = episodes.list(1_000).map((e) => ({ episodeId: e.id, title: e.title, mode: e.mode, ...episodeCosts(db, e) }));
+  // By the mode each charge was made in (an episode now previews and commits in one).
   const byMode = db
-    .prepare(
-      `SELECT e.mode, COALESCE(SUM(l.micros), 0) AS spentMicros
-       FROM episodes e LEFT JOIN ledger l ON l.episode_id = e.id AND l.entry = 'charge'
-       GROUP BY e.mode ORDER BY e.mode`,
-    )
+    .prepare(`SELECT mode, COALESCE(SUM(micros), 0) AS spentMicros FROM ledger WHERE entry = 'charge' GROUP BY mode ORDER BY mode`)
     .all() as { mode: RenderMode; spentMicros: number }[];
   const totalMicros = byMode.reduce((sum, m) => sum + m.spentMicros, 0);
-  return { byEngine, byEpisode, byMode, totalMicros, previewSaving: previewSaving(db), fallbacks: fallbacks(db) };
+  return { byEngine, byEpisode, byMode, totalMicros, previewSaving: previewSaving(byEpisode), fallbacks: fallbacks(db) };
 }
 
 /**
@@ -117,31 +147,16 @@ function fallbacks(db: Db): FallbackRecord[] {
   return found.sort((a, b) => b.at - a.at);
 }
 
-/**
- * What preview-then-commit saved: for every shot rendered in preview mode, what its
- * final-mode plan would have cost had it been generated that way instead, minus what
- * the preview actually cost. Final-mode estimates are recorded per preview episode
- * when it is planned (options_json.finalEstimateMicros).
- */
-function previewSaving(db: Db): CostSummary['previewSaving'] {
-  const rows = db
-    .prepare(
-      `SELECT e.id, e.options_json AS options,
-              COALESCE((SELECT SUM(micros) FROM ledger l WHERE l.episode_id = e.id AND l.entry = 'charge'), 0) AS spent
-       FROM episodes e WHERE e.mode = 'preview'`,
-    )
-    .all() as { id: string; options: string; spent: number }[];
-  let previewSpentMicros = 0;
-  let finalEstimateMicros = 0;
-  let episodes = 0;
-  for (const row of rows) {
-    const estimate = (JSON.parse(row.options) as { finalEstimateMicros?: number }).finalEstimateMicros;
-    if (typeof estimate !== 'number') continue;
-    episodes++;
-    previewSpentMicros += row.spent;
-    finalEstimateMicros += estimate;
-  }
-  return { previewSpentMicros, finalEstimateMicros, savedMicros: finalEstimateMicros - previewSpentMicros, episodes };
+/** What preview-then-commit saved, over every episode that previewed (see takes-report.ts). */
+function previewSaving(byEpisode: CostSummary['byEpisode']): CostSummary['previewSaving'] {
+  const previewed = byEpisode.filter((e) => e.savedMicros !== null);
+  const total = (pick: (e: (typeof previewed)[number]) => number) => previewed.reduce((n, e) => n + pick(e), 0);
+  return {
+    previewSpentMicros: total((e) => e.previewSpentMicros),
+    finalEstimateMicros: total((e) => e.fullFinalMicros ?? 0),
+    savedMicros: total((e) => e.savedMicros ?? 0),
+    episodes: previewed.length,
+  };
 }
 
 /**

@@ -88,8 +88,9 @@ async function gateStep(context: AttemptContext, attempt: AttemptRecord): Promis
   return { status: 'accepted', attempt: accepted };
 }
 
+/** Its own run already has a take of the shot (a parked job that delivered late, or the other way round). */
 function shotAlreadyHasClip(context: AttemptContext, attempt: AttemptRecord): boolean {
-  const accepted = context.deps.attempts.acceptedFor(attempt.episodeId, attempt.shotId);
+  const accepted = context.deps.attempts.acceptedInRun(attempt.episodeId, attempt.shotId, attempt.runId);
   return accepted !== undefined && accepted.id !== attempt.id;
 }
 
