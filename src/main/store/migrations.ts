@@ -377,6 +377,14 @@ export const MIGRATIONS: Migration[] = [
         }
         rekey.run(episodeKey(episode.storyboard_path), episode.id);
       }
+      // A completed episode was stitched from its accepted attempts: it is up to date with them.
+      db.prepare(
+        `UPDATE episodes SET stitched_json = json_object(
+           'outputPath', output_path, 'at', COALESCE(finished_at, created_at),
+           'takes', (SELECT json_group_object(shot_id, selected_take_id) FROM shots
+                     WHERE shots.episode_id = episodes.id AND selected_take_id IS NOT NULL))
+         WHERE status = 'completed'`,
+      ).run();
     },
   },
 ];
