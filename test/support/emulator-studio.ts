@@ -4,6 +4,7 @@
  * does with each fault, and for end-to-end renders. Poll intervals are shortened so the
  * emulators' sub-second jobs finish in test time; nothing else in the registry changes.
  */
+import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -45,9 +46,15 @@ export class EmulatorStudio {
     await this.open();
   }
 
-  async storyboard(board: StoryboardInput, name = 'board "émulé".yaml'): Promise<string> {
-    const file = join(this.dir, name);
-    await writeFile(file, stringify(board));
+  /**
+   * Writes the storyboard to a file. By default one file per distinct storyboard: an
+   * episode belongs to its file, so two tests' storyboards never become versions of one
+   * episode, and writing the same storyboard again continues its episode.
+   */
+  async storyboard(board: StoryboardInput, name?: string): Promise<string> {
+    const text = stringify(board);
+    const file = join(this.dir, name ?? `board "émulé" ${createHash('sha256').update(text).digest('hex').slice(0, 12)}.yaml`);
+    await writeFile(file, text);
     return file;
   }
 

@@ -112,7 +112,7 @@ export function costSummary(db: Db): CostSummary {
   const byEpisode = episodes.list(1_000).map((e) => ({ episodeId: e.id, title: e.title, mode: e.mode, ...episodeCosts(db, e) }));
   // By the mode each charge was made in (an episode now previews and commits in one).
   const byMode = db
-    .prepare(`SELECT mode, COALESCE(SUM(micros), 0) AS spentMicros FROM ledger WHERE entry = 'charge' GROUP BY mode ORDER BY mode`)
+    .prepare(`SELECT mode, COALESCE(SUM(CASE entry WHEN 'charge' THEN micros ELSE 0 END), 0) AS spentMicros FROM ledger GROUP BY mode ORDER BY mode`)
     .all() as { mode: RenderMode; spentMicros: number }[];
   const totalMicros = byMode.reduce((sum, m) => sum + m.spentMicros, 0);
   return { byEngine, byEpisode, byMode, totalMicros, previewSaving: previewSaving(byEpisode), fallbacks: fallbacks(db) };
