@@ -59,6 +59,11 @@ describe('preview-then-commit on the pilot', () => {
   it('approving 8 shots, then --approved makes exactly 8 final takes on Runway', async () => {
     const approved = json<{ approved: string[] }>(await cli('approve', preview.episodeId, ...APPROVED, '--json'));
     expect(approved.approved).toEqual(APPROVED);
+    // The budget is checked against the final estimate of the approved shots before any call.
+    const tooSmall = await cli('render', board, '--mode', 'final', '--approved', '--budget', '0.5', '--out', join(dir, 'final.mp4'));
+    expect(tooSmall.code, tooSmall.stderr).toBe(2);
+    expect(tooSmall.stderr).toMatch(/budget: the plan for 8 shot\(s\) is estimated at \$\d+\.\d\d.*the budget is \$0\.50/);
+    expect(fleet.runway.counts.creates).toBe(0);
     finalRender = await cli('render', board, '--mode', 'final', '--approved', '--out', join(dir, 'final.mp4'), '--json');
     final = json(finalRender);
     expect(final.episodeId).toBe(preview.episodeId);

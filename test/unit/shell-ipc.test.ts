@@ -188,6 +188,20 @@ describe('parseArguments', () => {
     );
   });
 
+  it('validates the takes channels: shots named or all, take numbers, regenerate options', () => {
+    expect(parseArguments('approveShots', ['ep-1', 'all'])).toEqual(['ep-1', 'all']);
+    expect(parseArguments('approveShots', ['ep-1', ['s01', 's02']])).toEqual(['ep-1', ['s01', 's02']]);
+    expect(() => parseArguments('approveShots', ['ep-1', []])).toThrow(/studio:approve-shots: shots: /);
+    expect(() => parseArguments('unapproveShots', ['ep-1', 'some'])).toThrow(/studio:unapprove-shots: shots/);
+    expect(() => parseArguments('selectTake', ['ep-1', 's01', 0])).toThrow(/studio:select-take: takeNo: /);
+    expect(() => parseArguments('selectTake', ['ep-1', 's01', 1.5])).toThrow(/takeNo: /);
+    expect(() => parseArguments('regenerateShots', ['ep-1', { shotIds: [] }])).toThrow(/options\.shotIds: must name at least one shot/);
+    expect(() => parseArguments('regenerateShots', ['ep-1', { shotIds: ['s01'], seed: 'x' }])).toThrow(/options\.seed: /);
+    const prompt = 'Zoë says "it\'s 50%"\n🎬';
+    expect(parseArguments('regenerateShots', ['ep-1', { shotIds: ['s01'], prompt, engineId: 'runway-gen4.5' }])).toEqual(['ep-1', { shotIds: ['s01'], prompt, engineId: 'runway-gen4.5' }]);
+    expect(() => parseArguments('restitchEpisode', ['ep-1', {}])).toThrow(/options\.outputPath: /);
+  });
+
   it('keeps prompts and paths byte for byte', () => {
     const odd = "C:\\Users\\Zoë\\shots 'final'\n\u{1F3AC}.yaml";
     expect(parseArguments('planEpisode', [odd, { mode: 'final' }])).toEqual([odd, { mode: 'final' }]);

@@ -2,17 +2,27 @@
 import { parseArgs } from 'node:util';
 import { UserError } from '../../shared/errors';
 import { RENDER_MODES, type RenderMode } from '../../shared/domain';
-import { budgetLimitSchema, LIMITS } from '../../shared/storyboard';
+import { budgetLimitSchema, LIMITS, shotSchema } from '../../shared/storyboard';
 import { formatExitCodes } from './exit-codes';
 
 const MAX_CONCURRENCY = 64;
 
 export const USAGE = `Usage:
-  shotline render <storyboard> --out <file.mp4> [--mode preview|final] [--budget USD]
+  shotline render <storyboard> --out <file.mp4> [--mode preview|final] [--approved] [--budget USD]
                   [--concurrency N] [--strict] [--allow-partial] [--resubmit-unknown]
                   [--fresh] [--data-dir DIR] [--json]
   shotline resume [episode-id] [--budget USD] [--concurrency N] [--strict]
                   [--allow-partial] [--resubmit-unknown] [--data-dir DIR] [--json]
+  shotline episodes [--data-dir DIR] [--json]
+  shotline shots <episode-id> [--data-dir DIR] [--json]
+  shotline approve <episode-id> <shot-id>... | --all [--data-dir DIR] [--json]
+  shotline unapprove <episode-id> <shot-id>... | --all [--data-dir DIR] [--json]
+  shotline select <episode-id> <shot-id> <take-number> [--data-dir DIR] [--json]
+  shotline regenerate <episode-id> <shot-id>... [--engine ID] [--prompt TEXT] [--seed N]
+                  [--mode preview|final] [--budget USD] [--concurrency N] [--allow-partial]
+                  [--resubmit-unknown] [--data-dir DIR] [--json]
+  shotline stitch --episode <episode-id> --out FILE [--allow-partial] [--concurrency N]
+                  [--data-dir DIR] [--json]
   shotline engines [--data-dir DIR] [--json]
   shotline engines set <engine-id> <field>=<value>... [--data-dir DIR]
   shotline engines add <engine-id> provider=<openai|comfyui> <field>=<value>... [--data-dir DIR]
@@ -27,8 +37,10 @@ export const USAGE = `Usage:
   shotline doctor [--json]
 
 Options:
+  --approved            with --mode final: make final takes of the approved shots only, and
+                        stitch every shot from its selected take (preview-then-commit)
   --budget USD          the episode's spending limit, more than 0 and at most ${LIMITS.maxBudgetUsd};
-                        on resume it replaces the episode's budget (raise it to go on)
+                        on resume or regenerate it replaces the episode's budget (raise it to go on)
   --concurrency N       shots generated at once, 1 to ${MAX_CONCURRENCY}
   --strict              stop before stitching when a shot failed
   --allow-partial       start even when the estimate is over the budget or a shot has no
@@ -38,6 +50,12 @@ Options:
   --fresh               start a new episode instead of continuing an earlier render of
                         this storyboard (its shots are generated, and paid for, again)
   --held                list the money still reserved for jobs, and why
+  --all                 approve / unapprove: every shot (approve skips, and says why, shots
+                        with no current take)
+  --engine ID           regenerate on this engine (a registry id, see \`shotline engines\`)
+  --prompt TEXT         regenerate one shot with an edited prompt: a new version of the shot
+  --seed N              regenerate with this seed, a whole number from 0 to ${2 ** 31 - 1}
+  --episode ID          stitch the episode again from its selected takes, generating nothing
   --json                print machine-readable JSON on stdout
   --ffmpeg WHICH        the FFmpeg for media work: auto (default: the bundled FFmpeg 8.1 when it
                         loads, else the system's), bundled, cli, or a path to an ffmpeg binary;
@@ -49,6 +67,8 @@ engines add also takes like=<engine-id> (copy its limits), workflow=FILE (ComfyU
 Keys: runway, gemini, kling, luma, openai; environment variables win over the keychain.
 
 Resume without an episode id continues the most recent interrupted, cancelled or failed render.
+Takes: every accepted clip of a shot is kept as take 1, 2, ...; the selected take (* in
+\`shotline shots\`) is what stitches use. \`shotline episodes\` lists the episode ids.
 Data directory: --data-dir, else SHOTLINE_HOME, else the desktop app's folder.
 Exit codes:
 ${formatExitCodes()}`;
@@ -67,14 +87,35 @@ export interface MoneyFlags {
 }
 
 export type Command =
-  | ({ name: 'render'; storyboard: string; out: string; mode?: RenderMode; budget?: number; concurrency?: number; strict: boolean; fresh: boolean } & MoneyFlags & CommonFlags)
+  | ({ name: 'render'; storyboard: string; out: string; mode?: RenderMode; approved: boolean; budget?: number; concurrency?: number; strict: boolean; fresh: boolean } & MoneyFlags & CommonFlags)
   | ({ name: 'resume'; episodeId?: string; budget?: number; concurrency?: number; strict: boolean } & MoneyFlags & CommonFlags)
   | ({ name: 'engines'; action: 'list' } & CommonFlags)
   | ({ name: 'engines'; action: 'set' | 'add'; engineId: string; fields: Record<string, string> } & CommonFlags)
   | ({ name: 'keys'; action: 'list' } & CommonFlags)
   | ({ name: 'keys'; action: 'set' | 'delete'; provider: string } & CommonFlags)
   | ({ name: 'costs'; held: boolean } & CommonFlags)
+  | TakesCommand
   | { name: 'help' };
+
+/** The takes workflow: commands on one episode (its id as `shotline episodes` prints it). */
+export type TakesCommand =
+  | ({ name: 'episodes' } & CommonFlags)
+  | ({ name: 'shots'; episodeId: string } & CommonFlags)
+  | ({ name: 'approve' | 'unapprove'; episodeId: string; shots: string[] | 'all' } & CommonFlags)
+  | ({ name: 'select'; episodeId: string; shotId: string; takeNo: number } & CommonFlags)
+  | ({
+      name: 'regenerate';
+      episodeId: string;
+      shotIds: string[];
+      engineId?: string;
+      prompt?: string;
+      seed?: number;
+      mode?: RenderMode;
+      budget?: number;
+      concurrency?: number;
+    } & MoneyFlags &
+      CommonFlags)
+  | ({ name: 'stitch-episode'; episodeId: string; out: string; allowPartial: boolean; concurrency?: number } & CommonFlags);
 
 const OPTIONS = {
   out: { type: 'string', short: 'o' },
@@ -86,6 +127,12 @@ const OPTIONS = {
   'allow-partial': { type: 'boolean', default: false },
   'resubmit-unknown': { type: 'boolean', default: false },
   held: { type: 'boolean', default: false },
+  approved: { type: 'boolean', default: false },
+  all: { type: 'boolean', default: false },
+  engine: { type: 'string' },
+  prompt: { type: 'string' },
+  seed: { type: 'string' },
+  episode: { type: 'string' },
   'data-dir': { type: 'string' },
   ffmpeg: { type: 'string' },
   json: { type: 'boolean', default: false },
@@ -95,11 +142,19 @@ const OPTIONS = {
 type Flag = keyof typeof OPTIONS;
 
 const ALLOWED: Record<string, Flag[]> = {
-  render: ['out', 'mode', 'budget', 'concurrency', 'strict', 'fresh', 'allow-partial', 'resubmit-unknown', 'data-dir', 'ffmpeg', 'json'],
+  render: ['out', 'mode', 'approved', 'budget', 'concurrency', 'strict', 'fresh', 'allow-partial', 'resubmit-unknown', 'data-dir', 'ffmpeg', 'json'],
   resume: ['budget', 'concurrency', 'strict', 'allow-partial', 'resubmit-unknown', 'data-dir', 'ffmpeg', 'json'],
   engines: ['data-dir', 'json'],
   keys: ['json'],
   costs: ['held', 'data-dir', 'json'],
+  episodes: ['data-dir', 'json'],
+  shots: ['data-dir', 'json'],
+  approve: ['all', 'data-dir', 'json'],
+  unapprove: ['all', 'data-dir', 'json'],
+  select: ['data-dir', 'json'],
+  regenerate: ['engine', 'prompt', 'seed', 'mode', 'budget', 'concurrency', 'allow-partial', 'resubmit-unknown', 'data-dir', 'ffmpeg', 'json'],
+  // Only the --episode form reaches this parser; `stitch <clip>...` is a media command (media-commands.ts).
+  stitch: ['episode', 'out', 'allow-partial', 'concurrency', 'data-dir', 'ffmpeg', 'json'],
 };
 
 export function parseCommand(argv: string[]): Command {
@@ -124,11 +179,15 @@ export function parseCommand(argv: string[]): Command {
     case 'render': {
       if (rest.length !== 1) throw new UserError(`render: expected one storyboard file, got ${rest.length}\n\n${USAGE}`);
       if (!values.out) throw new UserError('--out: required (the episode file to write, e.g. --out episode.mp4)');
+      const mode = values.mode === undefined ? undefined : parseMode(values.mode);
+      // The storyboard's own mode does not count: --approved must say what it commits to on the command line.
+      if (values.approved && mode !== 'final') throw new UserError('--approved: goes with --mode final (it commits approved previews to final takes)');
       return {
         name,
         storyboard: rest[0]!,
         out: values.out,
-        mode: values.mode === undefined ? undefined : parseMode(values.mode),
+        mode,
+        approved: values.approved,
         budget: parseBudget(values.budget),
         concurrency: parseConcurrency(values.concurrency),
         strict: values.strict,
@@ -153,9 +212,74 @@ export function parseCommand(argv: string[]): Command {
       return { name, held: values.held, ...common };
     case 'engines':
       return parseEnginesCommand(rest, common);
-    default:
+    case 'keys':
       return parseKeysCommand(rest, common);
+    default:
+      return parseTakesCommand(name, rest, values, common, money);
   }
+}
+
+type ParsedValues = ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true; strict: true }>>['values'];
+
+function parseTakesCommand(name: string, rest: string[], values: ParsedValues, common: CommonFlags, money: MoneyFlags): TakesCommand {
+  if (name === 'episodes') {
+    if (rest.length > 0) throw new UserError(`episodes: unexpected argument "${rest[0]}"`);
+    return { name, ...common };
+  }
+  if (name === 'stitch') {
+    const episodeId = values.episode?.trim();
+    if (!episodeId) throw new UserError('--episode: expected an episode id (`shotline episodes` lists them)');
+    if (rest.length > 0) throw new UserError(`stitch --episode: stitches the episode's selected takes and takes no clips (got "${rest[0]}")`);
+    if (!values.out) throw new UserError('--out: required (the episode file to write, e.g. --out episode.mp4)');
+    return { name: 'stitch-episode', episodeId, out: values.out, allowPartial: money.allowPartial, concurrency: parseConcurrency(values.concurrency), ...common };
+  }
+  const [episodeId, ...shots] = rest;
+  if (!episodeId) throw new UserError(`${name}: expected an episode id (\`shotline episodes\` lists them)`);
+  switch (name) {
+    case 'shots':
+      if (shots.length > 0) throw new UserError(`shots: unexpected argument "${shots[0]}"`);
+      return { name, episodeId, ...common };
+    case 'approve':
+    case 'unapprove':
+      if (values.all && shots.length > 0) throw new UserError(`${name}: name shots or give --all, not both`);
+      if (!values.all && shots.length === 0) throw new UserError(`${name} ${episodeId}: expected at least one shot id, or --all`);
+      return { name, episodeId, shots: values.all ? 'all' : shots, ...common };
+    case 'select': {
+      if (shots.length !== 2) throw new UserError(`select: expected <episode-id> <shot-id> <take-number>, got ${rest.length} argument(s)`);
+      return { name, episodeId, shotId: shots[0]!, takeNo: parseTakeNo(shots[1]!), ...common };
+    }
+    default:
+      if (shots.length === 0) throw new UserError(`regenerate ${episodeId}: expected at least one shot id`);
+      return {
+        name: 'regenerate',
+        episodeId,
+        shotIds: shots,
+        engineId: values.engine,
+        prompt: values.prompt,
+        seed: parseSeed(values.seed),
+        mode: values.mode === undefined ? undefined : parseMode(values.mode),
+        budget: parseBudget(values.budget),
+        concurrency: parseConcurrency(values.concurrency),
+        ...money,
+        ...common,
+      };
+  }
+}
+
+/** A take number as `shotline shots` prints it: 1, 2, 3... */
+function parseTakeNo(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) throw new UserError(`select: the take must be a take number (1, 2, ...), got "${value}"`);
+  return n;
+}
+
+/** Checked by the storyboard's own seed rule, so a seed accepted here is one a storyboard could hold. */
+function parseSeed(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  const checked = shotSchema.shape.seed.safeParse(/^[+-]?\d+$/.test(text) ? Number(text) : Number.NaN);
+  if (!checked.success || checked.data === undefined) throw new UserError(`--seed: must be a whole number from 0 to ${2 ** 31 - 1}, got "${value}"`);
+  return checked.data;
 }
 
 function parseEnginesCommand([action, engineId, ...assignments]: string[], common: CommonFlags): Command {

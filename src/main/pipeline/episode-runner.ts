@@ -136,7 +136,15 @@ async function runClaimed(episode: EpisodeRecord, deps: EpisodeRunnerDeps, optio
       const take = selectedTake(s);
       return take ? [{ shot: shotsById.get(s.shotId) ?? s.spec, attempt: take.attempt }] : [];
     });
-    const failedShots = after.filter((s) => !selectedTake(s)).map((s) => ({ shotId: s.shotId, reason: reasons.get(s.shotId) ?? 'not made' }));
+    // Left out for want of a take, or made from an earlier take because this run could not make its own (a final that failed keeps its preview).
+    const unmet = new Set(generate.filter((g) => !takeMeetingRun(run, deps.takes.shot(episodeId, g.shotId))).map((g) => g.shotId));
+    const failedShots = after
+      .filter((s) => !selectedTake(s) || unmet.has(s.shotId))
+      .map((s) => {
+        const reason = reasons.get(s.shotId) ?? 'not made';
+        const kept = selectedTake(s);
+        return { shotId: s.shotId, reason: kept ? `${reason}; take ${kept.takeNo} (${kept.mode}) was used instead` : reason };
+      });
     if (accepted.length === 0 || (options.strict && failedShots.length > 0)) {
       const why = accepted.length === 0 ? 'no shot was accepted' : `--strict: ${failedShots.length} shot(s) failed`;
       deps.episodes.setStatus(episodeId, 'failed', why);
@@ -148,7 +156,7 @@ async function runClaimed(episode: EpisodeRecord, deps: EpisodeRunnerDeps, optio
     const stitched = await stitch(episode, accepted, deps, signal);
     deps.episodes.recordStitch(episodeId, { outputPath: episode.outputPath, takes: Object.fromEntries(accepted.map((c) => [c.shot.id, c.attempt.id])) });
     const status = failedShots.length > 0 ? 'partial' : 'completed';
-    deps.episodes.setStatus(episodeId, 'completed', failedShots.length ? `${failedShots.length} shot(s) failed and were left out` : null);
+    deps.episodes.setStatus(episodeId, 'completed', failedShots.length ? `${failedShots.length} shot(s) not made in this run: left out, or an earlier take used` : null);
     deps.episodes.runs.finish(run.id);
     deps.emit({ episodeId, type: 'episode', state: 'done' });
     return { episodeId, run, status, stitched: true, durationSeconds: stitched.durationSeconds, failedShots, plans };
