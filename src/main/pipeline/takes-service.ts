@@ -4,12 +4,11 @@
  * and re-stitch the episode from its selected takes. Regenerate and stitch are runs of
  * the episode, claimed like a render: crash-safe, resumable, and single-flight.
  */
-import type { RenderMode } from '../../shared/domain';
 import { UserError } from '../../shared/errors';
 import { shotSchema, budgetLimitSchema } from '../../shared/storyboard';
 import { suggestKey } from '../../shared/storyboard-issues';
 import { usdToMicros, type Micros } from '../../shared/money';
-import type { MoneyChoices } from '../../shared/api';
+import type { MoneyChoices, RegenerateOptions, RestitchOptions } from '../../shared/api';
 import { checkOutputPath } from '../preflight/output-path';
 import { currentRunner } from '../store/runner-identity';
 import type { EpisodeRecord } from '../store/episodes';
@@ -22,21 +21,9 @@ import type { RenderReport } from './render-report';
 import { inputsOf, outsideMedia, type RenderService, type RunChoices } from './render-service';
 import { checkRunFits } from './run-preflight';
 
-export interface RegenerateRequest extends RunChoices, MoneyChoices {
-  shotIds: string[];
-  /** Pin the new take to this engine (a registry id). */
-  engineId?: string;
-  /** Edit the shot's prompt first: a new version of the shot (one shot only). */
-  prompt?: string;
-  seed?: number;
-  /** Default: the mode of the episode's latest run. */
-  mode?: RenderMode;
-  budgetUsd?: number;
-}
-
-export interface RestitchRequest extends RunChoices, Pick<MoneyChoices, 'allowPartial'> {
-  outputPath: string;
-}
+/** What the Studio API's regenerate takes, and how the run is carried out (the CLI's --concurrency, --strict). */
+export type RegenerateRequest = RegenerateOptions & RunChoices;
+export type RestitchRequest = RestitchOptions & RunChoices;
 
 export class TakesService {
   constructor(

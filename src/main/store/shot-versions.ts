@@ -91,9 +91,11 @@ export class ShotVersionStore {
     return version;
   }
 
-  /** The fingerprint of each version of each shot of the episode. */
-  fingerprints(episodeId: string): Map<string, Map<number, string>> {
-    const rows = this.db.prepare(`SELECT shot_id, version, fingerprint FROM shot_versions WHERE episode_id = ?`).all(episodeId) as { shot_id: string; version: number; fingerprint: string }[];
+  /** The fingerprint of each version of each shot of the episode (or of one shot). */
+  fingerprints(episodeId: string, shotId?: string): Map<string, Map<number, string>> {
+    const rows = this.db
+      .prepare(`SELECT shot_id, version, fingerprint FROM shot_versions WHERE episode_id = @episodeId ${shotId === undefined ? '' : 'AND shot_id = @shotId'}`)
+      .all({ episodeId, shotId }) as { shot_id: string; version: number; fingerprint: string }[];
     const byShot = new Map<string, Map<number, string>>();
     for (const row of rows) {
       const versions = byShot.get(row.shot_id) ?? new Map<number, string>();

@@ -62,10 +62,14 @@ export class TakeStore {
   }
 
   /** The episode's shots in storyboard order, each with its takes (removed shots only when asked). */
-  shots(episodeId: string, options: { includeRemoved?: boolean } = {}): ShotTakes[] {
-    const rows = this.db.prepare(`SELECT * FROM shots WHERE episode_id = ? ORDER BY removed, position`).all(episodeId) as ShotRow[];
-    const fingerprints = this.versions.fingerprints(episodeId);
-    const takeRows = this.db.prepare(`SELECT * FROM attempts WHERE episode_id = ? AND take_no IS NOT NULL AND status = 'accepted' ORDER BY take_no`).all(episodeId) as AttemptRow[];
+  shots(episodeId: string, options: { includeRemoved?: boolean; shotId?: string } = {}): ShotTakes[] {
+    const one = options.shotId === undefined ? '' : 'AND shot_id = @shotId';
+    const params = { episodeId, shotId: options.shotId };
+    const rows = this.db.prepare(`SELECT * FROM shots WHERE episode_id = @episodeId ${one} ORDER BY removed, position`).all(params) as ShotRow[];
+    const fingerprints = this.versions.fingerprints(episodeId, options.shotId);
+    const takeRows = this.db
+      .prepare(`SELECT * FROM attempts WHERE episode_id = @episodeId ${one} AND take_no IS NOT NULL AND status = 'accepted' ORDER BY take_no`)
+      .all(params) as AttemptRow[];
     const takesByShot = new Map<string, AttemptRecord[]>();
     for (const row of takeRows) takesByShot.set(row.shot_id, [...(takesByShot.get(row.shot_id) ?? []), toAttempt(row)]);
     return rows
@@ -103,7 +107,7 @@ export class TakeStore {
   }
 
   shot(episodeId: string, shotId: string): ShotTakes {
-    const found = this.shots(episodeId, { includeRemoved: true }).find((s) => s.shotId === shotId);
+    const [found] = this.shots(episodeId, { includeRemoved: true, shotId });
     if (!found) throw new UserError(`no shot "${shotId}" in episode ${episodeId}`, this.knownShots(episodeId));
     return found;
   }
