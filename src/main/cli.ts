@@ -12,13 +12,13 @@ import { runKeysCommand } from './cli/keys-command';
 import type { SecretInput } from './cli/secret-prompt';
 import { openProviderKeys } from './secrets/open-keys';
 import { ProviderKeys } from './secrets/provider-keys';
-import { describeError, noteLostOutput, reportError } from './cli/error-report';
+import { noteLostOutput, reportError } from './cli/error-report';
 import { EXIT, type ExitCode } from './cli/exit-codes';
 import { safeOutput, type OutputStream, type SafeOutput } from './cli/output';
-import { createProgressView, type ProgressView } from './cli/progress';
+import { exitCodeForReport, withProgress } from './cli/run-progress';
+import { runTakesCommand } from './cli/takes-commands';
 import { formatCosts, formatHeldReservations, formatRenderReport } from './cli/report-text';
 import { isMediaCommand, runMediaCommand } from './cli/media-commands';
-import { quoteShellArg } from './media/quote';
 import type { RenderReport } from './pipeline/render-report';
 import { costSummary, heldReservations } from './store/reports';
 import { defaultDataDir, openStudio, type StudioConfig, type StudioServices } from './studio';
@@ -49,7 +49,7 @@ const OUTPUT_SETTLE_MS = 250;
 export async function main(argv: string[], streams: CliStreams = process, studioConfig: Partial<Omit<StudioConfig, 'dataDir'>> = {}): Promise<ExitCode> {
   const io: CliOutput = { stdout: safeOutput(streams.stdout), stderr: safeOutput(streams.stderr) };
   const debug = Boolean(process.env.SHOTLINE_DEBUG);
-  if (isMediaCommand(argv[0])) {
+  if (isMediaCommand(argv[0], argv.slice(1))) {
     try {
       return (await runMediaCommand(argv[0], argv.slice(1), { stdout: io.stdout, stderr: io.stderr, env: studioConfig.env ?? process.env })) as ExitCode;
     } catch (error) {
@@ -86,8 +86,8 @@ export async function main(argv: string[], streams: CliStreams = process, studio
   let studio: StudioServices | undefined;
   let code: ExitCode;
   try {
-    // Only commands that route or call engines ask the keychain (a D-Bus round trip); `costs` reads the ledger alone.
-    const keys = studioConfig.keys ?? (command.name === 'costs' ? undefined : await openProviderKeys(studioConfig.env ?? process.env));
+    // Only commands that route or call engines ask the keychain (a D-Bus round trip); `costs` and the takes' bookkeeping read the store alone.
+    const keys = studioConfig.keys ?? (readsStoreOnly(command) ? undefined : await openProviderKeys(studioConfig.env ?? process.env));
     const mediaBackend = 'ffmpeg' in command ? command.ffmpeg : undefined;
     studio = openStudio({ ...studioConfig, ...(mediaBackend ? { mediaBackend } : {}), keys, dataDir: resolve(command.dataDir ?? defaultDataDir()), log: debug ? (line) => io.stderr.write(`${line}\n`) : undefined });
     code = await run(command, studio, io, cancel);
@@ -148,6 +148,8 @@ async function run(command: RunCommand, studio: StudioServices, io: CliOutput, c
     case 'render':
     case 'resume':
       return renderOrResume(command, studio, io, cancel);
+    default:
+      return runTakesCommand(command, studio, io, cancel);
   }
 }
 
@@ -157,72 +159,29 @@ async function renderOrResume(
   io: CliOutput,
   cancel: AbortController,
 ): Promise<ExitCode> {
-  const view = createProgressView(io.stderr);
-  let episodeId = command.name === 'resume' ? command.episodeId : undefined;
-  const unsubscribe = studio.onProgress((event) => {
-    episodeId ??= event.episodeId;
-    // The view only displays; a fault in it must not reach the pipeline that emitted the event.
-    try {
-      view.update(event);
-    } catch (error) {
-      if (process.env.SHOTLINE_DEBUG) io.stderr.write(`progress display failed: ${describeError(error, true)}\n`);
-    }
-  });
-  const stopListening = cancelOnSignals(cancel, () => view.notice(cancelNotice(episodeId, command.dataDir)));
-  let report: RenderReport;
-  try {
-    const money = { allowPartial: command.allowPartial, resubmitUnknown: command.resubmitUnknown };
-    report =
-      command.name === 'render'
-        ? await studio.render.render(
+  const progress = { onProgress: studio.onProgress.bind(studio), stderr: io.stderr, cancel, what: 'render', dataDir: command.dataDir };
+  const money = { allowPartial: command.allowPartial, resubmitUnknown: command.resubmitUnknown };
+  const report: RenderReport =
+    command.name === 'render'
+      ? await withProgress(progress, (signal) =>
+          studio.render.render(
             command.storyboard,
-            { outputPath: command.out, mode: command.mode, budgetUsd: command.budget, concurrency: command.concurrency, strict: command.strict, fresh: command.fresh, ...money },
-            cancel.signal,
-          )
-        : await studio.render.resume(command.episodeId, { budgetUsd: command.budget, concurrency: command.concurrency, strict: command.strict, ...money }, cancel.signal);
-  } finally {
-    stopListening();
-    unsubscribe();
-    finishQuietly(view);
-  }
+            { outputPath: command.out, mode: command.mode, approved: command.approved, budgetUsd: command.budget, concurrency: command.concurrency, strict: command.strict, fresh: command.fresh, ...money },
+            signal,
+          ),
+        )
+      : await withProgress({ ...progress, episodeId: command.episodeId }, (signal) =>
+          studio.render.resume(command.episodeId, { budgetUsd: command.budget, concurrency: command.concurrency, strict: command.strict, ...money }, signal),
+        );
   io.stdout.write(command.json ? toJson(report) : `${formatRenderReport(report)}\n`);
-  if (report.status === 'completed') return EXIT.ok;
-  return cancel.signal.aborted ? EXIT.cancelled : EXIT.shotsFailed;
+  return exitCodeForReport(report, cancel);
 }
 
-/**
- * Ctrl-C or SIGTERM aborts the render once; the handlers are then removed, so a second
- * Ctrl-C gets Node's default and quits at once (every state is safe to resume from).
- */
-function cancelOnSignals(cancel: AbortController, announce: () => void): () => void {
-  const stop = () => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  };
-  const onSignal = () => {
-    stop();
-    try {
-      announce();
-    } finally {
-      cancel.abort(new CancelledError('cancelled by the user'));
-    }
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return stop;
-}
+/** Commands that neither route nor generate: the keychain is never asked for them. */
+const STORE_ONLY: readonly RunCommand['name'][] = ['costs', 'episodes', 'shots', 'approve', 'unapprove', 'select'];
 
-function cancelNotice(episodeId: string | undefined, dataDir: string | undefined): string {
-  const resume = ['shotline resume', episodeId, dataDir === undefined ? undefined : `--data-dir ${quoteShellArg(dataDir)}`].filter(Boolean).join(' ');
-  return `\nCancelling: stopping the jobs in flight (Ctrl-C again quits at once).\nThe render can be resumed with \`${resume}\`.\n`;
-}
-
-function finishQuietly(view: ProgressView): void {
-  try {
-    view.finish();
-  } catch {
-    // Only the last progress frame is lost; the report still follows.
-  }
+function readsStoreOnly(command: RunCommand): boolean {
+  return STORE_ONLY.includes(command.name);
 }
 
 function toJson(value: unknown): string {

@@ -162,7 +162,7 @@ export function parseCommand(argv: string[]): Command {
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UserError(`${(error as Error).message.replace(/\. To specify a positional.*$/s, '')}\n\n${USAGE}`);
+    throw new UserError(ambiguousValue(argv, error as Error) ?? `${(error as Error).message.replace(/\. To specify a positional.*$/s, '')}\n\n${USAGE}`);
   }
   const { values, positionals } = parsed;
   const [name, ...rest] = positionals;
@@ -308,6 +308,19 @@ function parseKeysCommand([action, provider, ...extra]: string[], common: Common
   // A key given here would stay in the shell's history and show in \`ps\`: it is refused, not stored.
   if (extra.length > 0) throw new UserError(`keys ${action}: unexpected argument after the provider; a key is never taken from the command line (type it at the prompt or pipe it on standard input)`);
   return { name: 'keys', action, provider, ...common };
+}
+
+/**
+ * `--seed -1`: parseArgs refuses a value that starts with a dash as "ambiguous" and
+ * tells how to force it. Said here with the value, naming the flag, without the whole
+ * usage: the user knows the command, only the value needs fixing.
+ */
+function ambiguousValue(argv: string[], error: Error): string | null {
+  const flag = /^Option '(-{1,2}[\w-]+)' argument is ambiguous/.exec(error.message)?.[1];
+  if (!flag) return null;
+  const value = argv[argv.indexOf(flag) + 1] ?? '';
+  const long = flag.startsWith('--') ? flag : `--${Object.entries(OPTIONS).find(([, o]) => 'short' in o && `-${o.short}` === flag)?.[0] ?? flag.slice(1)}`;
+  return `${long}: got "${value}", which reads as another flag; if it is the value, write ${long}=${value}`;
 }
 
 function parseMode(value: string): RenderMode {

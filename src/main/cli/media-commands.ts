@@ -1,6 +1,8 @@
 /**
  * The media commands (stitch, check, doctor) need no database: they drive the media
- * workers directly. `--ffmpeg` chooses the FFmpeg as for a render.
+ * workers directly. `--ffmpeg` chooses the FFmpeg as for a render. `stitch --episode`
+ * is the exception: it stitches an episode's selected takes, which only the studio's
+ * store knows, so it goes the way of the other episode commands (args.ts).
  */
 import { CancelledError } from '../../shared/errors';
 import { MediaPool } from '../media/worker/pool';
@@ -11,8 +13,16 @@ import { stitchVideoFrom } from '../media/stitch/index';
 export const MEDIA_COMMANDS = ['stitch', 'check', 'doctor'] as const;
 export type MediaCommandName = (typeof MEDIA_COMMANDS)[number];
 
-export function isMediaCommand(name: string | undefined): name is MediaCommandName {
+/** `args`: what follows the command's name; it tells the two forms of `stitch` apart. */
+export function isMediaCommand(name: string | undefined, args: readonly string[] = []): name is MediaCommandName {
+  if (name === 'stitch' && args.some(isEpisodeFlag)) return false;
   return (MEDIA_COMMANDS as readonly string[]).includes(name ?? '');
+}
+
+/** Only a real flag counts: after `--` everything is a clip name, however it reads. */
+function isEpisodeFlag(arg: string, index: number, args: readonly string[]): boolean {
+  if (args.slice(0, index).includes('--')) return false;
+  return arg === '--episode' || arg.startsWith('--episode=');
 }
 
 export interface MediaCommandIo {

@@ -72,6 +72,8 @@ export function formatCosts(summary: CostSummary): string {
   for (const row of summary.byEpisode) {
     const held = row.heldMicros > 0 ? `  (${formatUsd(row.heldMicros)} held)` : '';
     lines.push(`  ${`${row.title} [${row.mode}]`.padEnd(34).slice(0, 34)} ${formatUsd(row.spentMicros).padStart(10)}  ${row.episodeId}${held}`);
+    const saving = episodeSavingLine(row);
+    if (saving) lines.push(`    ${saving}`);
   }
   const s = summary.previewSaving;
   lines.push('', 'Preview-then-commit:');
@@ -90,6 +92,21 @@ export function formatCosts(summary: CostSummary): string {
   }
   if (summary.fallbacks.length > MAX_FALLBACK_LINES) lines.push(`  ... and ${summary.fallbacks.length - MAX_FALLBACK_LINES} more (--json lists them all)`);
   return lines.join('\n');
+}
+
+/**
+ * Under an episode that previewed: its spend by mode, what a final render of every shot
+ * would have cost (final takes as billed, the rest at their final estimate) and the
+ * difference. An episode rendered in final mode only has nothing to compare, and no line.
+ */
+function episodeSavingLine(row: CostSummary['byEpisode'][number]): string | null {
+  const previewed = row.savedMicros !== null || row.previewSpentMicros > 0;
+  if (!previewed) return null;
+  const checks = row.qualityCheckMicros > 0 ? ` + ${formatUsd(row.qualityCheckMicros)} quality checks` : '';
+  const spent = `preview ${formatUsd(row.previewSpentMicros)} + final ${formatUsd(row.finalSpentMicros)}${checks}`;
+  if (row.fullFinalMicros === null || row.savedMicros === null) return `${spent}; all shots in final: no estimate for every shot, no saving computed`;
+  const saved = row.savedMicros >= 0 ? `saved ${formatUsd(row.savedMicros)}` : `${formatUsd(-row.savedMicros)} more than a final render`;
+  return `${spent}; all shots in final would have cost about ${formatUsd(row.fullFinalMicros)}: ${saved}`;
 }
 
 /** `costs --held`: every reservation still held, what it is for and when it ends. */
@@ -118,7 +135,7 @@ export function formatLocalTime(epochMs: number): string {
   return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())} ${two(date.getHours())}:${two(date.getMinutes())}`;
 }
 
-/** Long reasons (every engine's rejection) are cut for the terminal; --json has them whole. */
-function shorten(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}… (--json or \`shotline engines\` for the rest)`;
+/** Long reasons (every engine's rejection) are cut for the terminal; --json has them whole. `more` ends a cut text. */
+export function shorten(text: string, max: number, more = '… (--json or `shotline engines` for the rest)'): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}${more}`;
 }
