@@ -5,6 +5,7 @@
 import { homedir, platform } from 'node:os';
 import { join } from 'node:path';
 import type { EngineRow, ProgressEvent, StudioApi } from '../shared/api';
+import { UserError } from '../shared/errors';
 import { guardEngine, type GuardedEngine } from './engines/boundary';
 import type { ProviderId } from '../shared/domain';
 import { BUILT_IN_ADAPTERS, EngineCatalog, type EngineFactory } from './engines';
@@ -202,7 +203,10 @@ export async function createStudio(config: StudioConfig): Promise<Studio> {
     startRender: (path, options) => services.render.start(path, options),
     resumeRender: (episodeId, options) => services.render.startResume(episodeId, options ?? {}),
     cancelRender: async (episodeId) => services.render.cancel(episodeId),
-    getEpisode: async (episodeId) => episodeView(services.episodes, services.attempts, episodeId),
+    getEpisode: async (episodeId) => {
+      if (!services.episodes.find(episodeId)) throw new UserError(`no episode ${episodeId} in this data directory`);
+      return episodeView(services.episodes, services.attempts, episodeId);
+    },
     listEpisodes: async () => episodeSummaries(services.db, services.episodes, services.clock()),
     approveShots: async (episodeId, shots) => services.takesService.approve(episodeId, shots),
     unapproveShots: async (episodeId, shots) => services.takesService.unapprove(episodeId, shots),

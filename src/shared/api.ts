@@ -155,6 +155,9 @@ export type ShotState = 'pending' | 'running' | 'accepted' | 'failed';
 export interface AttemptView {
   attemptId: string;
   attemptNo: number;
+  /** The run (render, regenerate, stitch) that made it; null for attempts from before runs were recorded. */
+  runId: string | null;
+  mode: RenderMode;
   engineId: string;
   status: string;
   providerJobId: string | null;

@@ -113,6 +113,7 @@ describe('render report: gate checks', () => {
   it("shows each gated attempt under its shot; a report without gate fields reads as before", () => {
     const attempt = (engineId: string, status: string, gate?: AttemptGateView | null) => ({
       engineId,
+      thisRun: true,
       status,
       errorKind: status === 'rejected' ? 'quality_rejected' : null,
       reason: null,
@@ -134,12 +135,13 @@ describe('render report: gate checks', () => {
           status: 'accepted',
           engineId: 'veo-3.1',
           costMicros: 200_000,
+          runCostMicros: 200_000,
           clipPath: '/tmp/c.mp4',
           failureReason: null,
           attempts: [attempt('luma-ray-2', 'rejected', withGates ? REJECTED : undefined), attempt('veo-3.1', 'accepted', withGates ? ACCEPTED : undefined)],
           plan: null,
         },
-        { shotId: 's02', status: 'accepted', engineId: 'veo-3.1', costMicros: 100_000, clipPath: '/tmp/d.mp4', failureReason: null, attempts: [attempt('veo-3.1', 'accepted', withGates ? null : undefined)], plan: null },
+        { shotId: 's02', status: 'accepted', engineId: 'veo-3.1', costMicros: 100_000, runCostMicros: 100_000, clipPath: '/tmp/d.mp4', failureReason: null, attempts: [attempt('veo-3.1', 'accepted', withGates ? null : undefined)], plan: null },
       ],
       totals: { spentMicros: 300_000, heldMicros: 0, budgetMicros: null, overBudgetMicros: 0, attempts: 3, failedShots: 0 },
       moneyNotes: [],

@@ -17,14 +17,17 @@ export function formatRenderReport(report: RenderReport): string {
   lines.push(`${heading}${report.resumed ? ' [resumed]' : ''}`);
   lines.push(`Episode ${report.episodeId}, ${report.mode} mode`);
   for (const shot of report.shots) {
-    const attempts = shot.attempts.length > 1 ? `, ${shot.attempts.length} attempts` : '';
-    if (shot.status === 'accepted') lines.push(`  ${shot.shotId}: ${shot.engineId}, ${formatUsd(shot.costMicros)}${attempts}`);
+    // This run's work: earlier runs' attempts stay in --json and in `shotline shots`.
+    const ours = (shot.attempts as readonly ReportAttempt[]).filter((a) => a.thisRun);
+    const attempts = ours.length > 1 ? `, ${ours.length} attempts` : '';
+    const kept = ours.length === 0 && shot.status === 'accepted' ? ' (kept from an earlier run)' : '';
+    if (shot.status === 'accepted') lines.push(`  ${shot.shotId}: ${shot.engineId}, ${formatUsd(shot.runCostMicros)}${attempts}${kept}`);
     else lines.push(`  ${shot.shotId}: FAILED: ${shorten(shot.failureReason ?? 'not made', 220)}`);
-    for (const attempt of shot.attempts as readonly ReportAttempt[]) if (attempt.gate) lines.push(...gateLines(attempt.engineId, attempt.gate));
+    for (const attempt of ours) if (attempt.gate) lines.push(...gateLines(attempt.engineId, attempt.gate));
   }
   const budget = report.totals.budgetMicros === null ? '' : ` of ${formatUsd(report.totals.budgetMicros)} budget`;
   const held = report.totals.heldMicros > 0 ? `, ${formatUsd(report.totals.heldMicros)} still held for jobs in flight (\`shotline costs --held\` says why)` : '';
-  lines.push(`Spent ${formatUsd(report.totals.spentMicros)}${budget}${held}; ${report.totals.attempts} attempts`);
+  lines.push(`Episode spent ${formatUsd(report.totals.spentMicros)}${budget}${held}; ${report.totals.attempts} attempts in this run`);
   if (report.totals.overBudgetMicros > 0) lines.push(`Over budget by ${formatUsd(report.totals.overBudgetMicros, 6)}: a provider billed more than was held (below)`);
   if (report.moneyNotes.length > 0) lines.push('Money notes:', ...report.moneyNotes.map((note) => `  ${shorten(note, 300)}`));
   const consistency = report.consistency;

@@ -91,7 +91,7 @@ async function regenerate(command: Extract<TakesCommand, { name: 'regenerate' }>
   const shotIds = [...new Set(command.shotIds)];
   const newTakes = newTakesOf(view, shotIds, before);
   const withTakes: RenderReport & { newTakes: NewTake[] } = { ...report, newTakes };
-  io.stdout.write(command.json ? `${JSON.stringify(withTakes, null, 2)}\n` : `${formatRegenerate(report, shotIds, newTakes, view, hints)}\n`);
+  io.stdout.write(command.json ? `${JSON.stringify(withTakes, null, 2)}\n` : `${formatRegenerate(report, shotIds, newTakes, view, hints, command.prompt !== undefined)}\n`);
   // The runner's 'completed' means every named shot got a take of this run; a missing take counts as a failure too.
   if (report.status === 'completed' && newTakes.length < shotIds.length) return EXIT.shotsFailed;
   return exitCodeForReport(report, cancel);

@@ -144,7 +144,7 @@ export function formatSelect(shotId: string, take: TakeView, episode: { episodeI
 }
 
 /** `regenerate`: each shot's new take (or why it has none); nothing is stitched yet. */
-export function formatRegenerate(report: RenderReport, shotIds: string[], newTakes: NewTake[], view: EpisodeView, context: HintContext): string {
+export function formatRegenerate(report: RenderReport, shotIds: string[], newTakes: NewTake[], view: EpisodeView, context: HintContext, promptEdited = false): string {
   const made = newTakes.length;
   const lines = [`Regenerate in ${report.mode} mode, episode ${report.episodeId}: ${made} of ${shotIds.length} shot${plural(shotIds.length)} got a new take`];
   for (const shotId of shotIds) {
@@ -166,6 +166,8 @@ export function formatRegenerate(report: RenderReport, shotIds: string[], newTak
     lines.push(`Not stitched yet: ${suggest(context, 'shots', report.episodeId)} compares the takes; ${suggest(context, 'stitch', '--episode', report.episodeId, '--out', view.outputPath)} puts the selected ones in the file.`);
   }
   if (made < shotIds.length) lines.push(`Run the same command again to retry what failed.`);
+  // The episode keeps the edit across renders of an unchanged file; a later edit of that shot in the file replaces it.
+  if (promptEdited) lines.push(`The new prompt of ${shotIds[0]} is in the episode (version ${view.shots.find((s) => s.shotId === shotIds[0])?.version}); the storyboard file was not changed.`);
   return lines.join('\n');
 }
 

@@ -15,10 +15,14 @@ export interface RenderReport {
     shotId: string;
     status: string;
     engineId: string | null;
+    /** What the shot has cost in every run of the episode so far. */
     costMicros: number;
+    /** What this run spent on it. */
+    runCostMicros: number;
     clipPath: string | null;
     failureReason: string | null;
-    attempts: { engineId: string; status: string; errorKind: string | null; reason: string | null; costMicros: number; providerJobId: string | null; gate?: AttemptGateView | null }[];
+    /** Every attempt of the shot, oldest first; `thisRun` marks the ones this run made or finished. */
+    attempts: { engineId: string; thisRun: boolean; status: string; errorKind: string | null; reason: string | null; costMicros: number; providerJobId: string | null; gate?: AttemptGateView | null }[];
     plan: ShotPlanView | null;
   }[];
   totals: {
@@ -52,10 +56,12 @@ export function buildReport(view: EpisodeView, result: EpisodeRunResult, resumed
         status: shot.status,
         engineId: shot.engineId,
         costMicros: shot.attempts.reduce((sum, a) => sum + (a.actualMicros ?? 0), 0),
+        runCostMicros: shot.attempts.filter((a) => a.runId === result.run.id).reduce((sum, a) => sum + (a.actualMicros ?? 0), 0),
         clipPath: accepted?.clipPath ?? null,
         failureReason: shot.failureReason,
         attempts: shot.attempts.map((a) => ({
           engineId: a.engineId,
+          thisRun: a.runId === result.run.id,
           status: a.status,
           errorKind: a.errorKind,
           reason: a.errorMessage,
@@ -71,7 +77,7 @@ export function buildReport(view: EpisodeView, result: EpisodeRunResult, resumed
       heldMicros: view.heldMicros,
       budgetMicros: view.budgetMicros,
       overBudgetMicros: view.budgetMicros === null ? 0 : Math.max(0, view.spentMicros + view.heldMicros - view.budgetMicros),
-      attempts: view.shots.reduce((sum, s) => sum + s.attempts.length, 0),
+      attempts: view.shots.reduce((sum, s) => sum + s.attempts.filter((a) => a.runId === result.run.id).length, 0),
       failedShots: view.shots.filter((s) => s.status !== 'accepted').length,
     },
     moneyNotes,

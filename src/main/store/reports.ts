@@ -21,6 +21,8 @@ export function episodeView(episodes: EpisodeStore, attempts: AttemptStore, epis
     list.push({
       attemptId: a.id,
       attemptNo: a.attemptNo,
+      runId: a.runId,
+      mode: a.mode as RenderMode,
       engineId: a.engineId,
       status: a.status,
       providerJobId: a.providerJobId,
