@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CostSummary, EpisodeView } from '../../src/shared/api';
+import { formatUsd, toMicros } from '../../src/shared/money';
 import type { RenderReport } from '../../src/main/pipeline/render-report';
 import { EmulatorFleet } from '../emulators/fleet';
 import { projectRoot, runCli, type CliResult } from '../support/cli-process';
@@ -107,6 +108,7 @@ describe('preview-then-commit on the pilot', () => {
 
     const text = await cli('costs');
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/sav/i);
+    expect(text.stdout).toContain(`saved ${formatUsd(toMicros(billedForAll - billedForEight))}`);
+    if (process.env.SHOTLINE_TEST_SHOW) process.stderr.write(`${text.stdout}\nbilled: 8 finals ${billedForEight} µ$, all 12 ${billedForAll} µ$\n`);
   }, 240_000);
 });
