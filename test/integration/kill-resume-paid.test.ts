@@ -12,13 +12,13 @@
  * ledger's charges equal the provider's invoice to the micro-dollar.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScriptedProviderEmulator } from '../emulators/scripted-provider/server';
-import { acceptedIn, killMidSubmit, ledgerMoney, recoveredJobIds, SCRIPTED_API_KEY as API_KEY, spawnScriptedCli, statusCounts } from '../support/scripted-kill';
+import { acceptedIn, killMidSubmit, ledgerMoney, recoveredJobIds, SCRIPTED_API_KEY as API_KEY, spawnScriptedCli, statusCounts, writePaidStoryboard } from '../support/scripted-kill';
 
 /** 10 shots, cut together: 24 s planned. Two durations and two audio settings make four clip shapes. */
 const SHOTS = Array.from({ length: 10 }, (_, i) => ({
@@ -51,24 +51,7 @@ function readBooks(dataDir: string) {
 }
 
 function writeStoryboard(folder: string): string {
-  const lines = [
-    'title: "Paid kill test — épisode ünïcode"',
-    'mode: final',
-    'budget: { limit: 10.00 }',
-    `output: { resolution: 720p, aspect: "16:9", fps: ${FRAME.fps}, loudness: -16 }`,
-    'shots:',
-    ...SHOTS.flatMap((shot) => [
-      `  - id: ${shot.id}`,
-      `    kind: ${shot.audio ? 'dialogue' : 'establishing'}`,
-      `    prompt: "Shot ${shot.id}: a harbour at dawn, take ${shot.duration} s"`,
-      `    duration: ${shot.duration}`,
-      `    audio: ${shot.audio}`,
-      '    engine: scripted-paid',
-    ]),
-  ];
-  const path = join(folder, 'storyboard ünïcode.yaml');
-  writeFileSync(path, `${lines.join('\n')}\n`);
-  return path;
+  return writePaidStoryboard(folder, 'Paid kill test', 'final', SHOTS, FRAME.fps);
 }
 
 describe('kill -9 mid-render on a paid, non-deduplicating provider, then resume', () => {

@@ -20,13 +20,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScriptedProviderEmulator } from '../emulators/scripted-provider/server';
-import { killMidSubmit, ledgerMoney, recoveredJobIds, SCRIPTED_API_KEY, spawnScriptedCli, statusCounts, type CliResult } from '../support/scripted-kill';
+import { killMidSubmit, ledgerMoney, recoveredJobIds, SCRIPTED_API_KEY, spawnScriptedCli, statusCounts, type CliResult, writePaidStoryboard } from '../support/scripted-kill';
 
 /** 6 shots of 1-2 s at 720p (the only resolution scripted-paid offers): 9 s planned. */
 const SHOTS = [
@@ -40,7 +40,6 @@ const SHOTS = [
 const PLANNED_SECONDS = SHOTS.reduce((sum, shot) => sum + shot.duration, 0);
 const FRAME = { width: 1280, height: 720, fps: 24 };
 const APPROVED = ['s01', 's02', 's04', 's05'];
-const UNAPPROVED = SHOTS.map((s) => s.id).filter((id) => !APPROVED.includes(id));
 /** One approved shot (it has a final take) and one that is not (a preview take only). */
 const REGENERATED = ['s02', 's03'];
 
@@ -109,25 +108,7 @@ function takesOf(books: Books): Map<string, AttemptRow> {
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
 function writeStoryboard(folder: string): string {
-  const lines = [
-    'title: "Takes kill test — épisode ünïcode"',
-    'mode: preview',
-    'budget: { limit: 10.00 }',
-    `output: { resolution: 720p, aspect: "16:9", fps: ${FRAME.fps}, loudness: -16 }`,
-    'shots:',
-    ...SHOTS.flatMap((shot) => [
-      `  - id: ${shot.id}`,
-      `    kind: ${shot.audio ? 'dialogue' : 'establishing'}`,
-      `    prompt: "Shot ${shot.id}: a harbour at dawn, ${shot.duration} s"`,
-      `    duration: ${shot.duration}`,
-      `    audio: ${shot.audio}`,
-      // Pinned: preview and final alike go to the paid engine.
-      '    engine: scripted-paid',
-    ]),
-  ];
-  const path = join(folder, 'storyboard ünïcode.yaml');
-  writeFileSync(path, `${lines.join('\n')}\n`);
-  return path;
+  return writePaidStoryboard(folder, 'Takes kill test', 'preview', SHOTS, FRAME.fps);
 }
 
 const probeSeconds = (file: string) => Number(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file]).toString());

@@ -13,7 +13,12 @@ export interface CliResult {
 
 /** Starts `shotline <args>` from source in a child process. */
 export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<CliResult>; stderrLines: string[] } {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawnEntry(entry, args, env);
+}
+
+/** Starts a TypeScript entry (a CLI wrapper) under tsx, collecting its output and its stderr lines as they come. */
+export function spawnEntry(file: string, args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<CliResult>; stderrLines: string[] } {
+  const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   const stderrLines: string[] = [];

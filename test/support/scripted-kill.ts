@@ -4,15 +4,17 @@
  * timed to land while the emulator holds a submit answer back, and readers of the
  * pipeline's own lines and of the ledger.
  */
-import { spawn } from 'node:child_process';
+import type { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
 import { expect } from 'vitest';
 import type { ScriptedProviderEmulator } from '../emulators/scripted-provider/server';
+import { spawnEntry } from './cli-process';
 import { SCRIPTED_PROVIDER_KEY_ENV, SCRIPTED_PROVIDER_URL_ENV } from './http-scripted-adapter';
 
 const entry = fileURLToPath(new URL('./run-cli-scripted.ts', import.meta.url));
-const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The key the emulator is started with and the child is given. */
 export const SCRIPTED_API_KEY = 'sk-test-scripted-5d1f';
@@ -32,18 +34,32 @@ export interface CliRun {
 
 /** Starts `shotline <args>` from source, with the scripted-paid engine served by the emulator at `providerUrl`. */
 export function spawnScriptedCli(args: string[], providerUrl: string, apiKey = SCRIPTED_API_KEY): CliRun {
-  const env = { ...process.env, [SCRIPTED_PROVIDER_URL_ENV]: providerUrl, [SCRIPTED_PROVIDER_KEY_ENV]: apiKey };
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  const stderrLines: string[] = [];
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-    stderrLines.push(...chunk.toString().split('\n').filter(Boolean));
-  });
-  const done = new Promise<CliResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
-  return { child, stderrLines, done };
+  return spawnEntry(entry, args, { [SCRIPTED_PROVIDER_URL_ENV]: providerUrl, [SCRIPTED_PROVIDER_KEY_ENV]: apiKey });
+}
+
+/**
+ * A storyboard of `shots` pinned to the paid engine (in either mode), in a file whose
+ * name and title are not ASCII.
+ */
+export function writePaidStoryboard(folder: string, title: string, mode: 'preview' | 'final', shots: readonly { id: string; duration: number; audio: boolean }[], fps: number): string {
+  const lines = [
+    `title: "${title} — épisode ünïcode"`,
+    `mode: ${mode}`,
+    'budget: { limit: 10.00 }',
+    `output: { resolution: 720p, aspect: "16:9", fps: ${fps}, loudness: -16 }`,
+    'shots:',
+    ...shots.flatMap((shot) => [
+      `  - id: ${shot.id}`,
+      `    kind: ${shot.audio ? 'dialogue' : 'establishing'}`,
+      `    prompt: "Shot ${shot.id}: a harbour at dawn, take ${shot.duration} s"`,
+      `    duration: ${shot.duration}`,
+      `    audio: ${shot.audio}`,
+      '    engine: scripted-paid',
+    ]),
+  ];
+  const path = join(folder, 'storyboard ünïcode.yaml');
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  return path;
 }
 
 /** Shots the run's progress lines have reported accepted so far. */

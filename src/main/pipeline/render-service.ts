@@ -19,7 +19,6 @@ import { pinProblems } from '../preflight/plan-fits';
 import { audioFlag, planEpisode } from '../router';
 import { loadStoryboard, type LoadedStoryboard } from '../storyboard/load';
 import { episodeView, moneyNotes } from '../store/reports';
-import type { EpisodeRecord } from '../store/episodes';
 import { episodeKey } from '../store/run-key';
 import type { RunRecord } from '../store/runs';
 import { referenceDigests, shotFingerprint } from '../storyboard/shot-fingerprint';

@@ -10,7 +10,7 @@
  */
 import { MediaJobError } from '../errors';
 import type { GraphJob, GraphRunResult, RunContext } from '../types';
-import { adaptGraph, buildGraph, inputKinds, type Sink } from './graph-build';
+import { adaptGraph, buildGraph, inputKinds } from './graph-build';
 import { InputReader, type DecodeErrors, type InputStream } from './inputs';
 import type { NodeAv } from './load';
 import { OutputWriter } from './outputs';
