@@ -55,8 +55,14 @@ describe('shotline CLI', () => {
   it('re-running the same command resumes the same episode and generates nothing again', async () => {
     const result = await runCli(['render', quick, '--out', out, '--data-dir', dataDir, '--json']);
     expect(result.code).toBe(0);
-    const report = JSON.parse(result.stdout) as { resumed: boolean; totals: { attempts: number } };
-    expect(report).toMatchObject({ resumed: true, totals: { attempts: 3 } });
+    const report = JSON.parse(result.stdout) as { resumed: boolean; totals: { attempts: number }; shots: { status: string; attempts: { thisRun: boolean }[] }[] };
+    // No attempt in this run; each shot's take from the first run stands.
+    expect(report).toMatchObject({ resumed: true, totals: { attempts: 0 } });
+    expect(report.shots.map((s) => [s.status, s.attempts.map((a) => a.thisRun)])).toEqual([
+      ['accepted', [false]],
+      ['accepted', [false]],
+      ['accepted', [false]],
+    ]);
   }, 120_000);
 
   it('reports costs by engine, episode and mode, with the preview saving', async () => {
