@@ -41,6 +41,7 @@ export default defineConfig({
           cli: fromRoot('src/main/cli.ts'),
           // The media worker: a separate process main forks (utilityProcess in the app).
           'media-worker': fromRoot('src/main/media/worker/worker-main.ts'),
+          'c2pa-worker': fromRoot('src/main/provenance/c2pa/worker/c2pa-worker-main.ts'),
         },
         output: {
           format: 'es',

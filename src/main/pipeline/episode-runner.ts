@@ -26,6 +26,7 @@ import { Semaphore } from './semaphore';
 import { runShot, type ChainCandidate } from './shot-runner';
 import { shotsToGenerate, takeMeetingRun } from './run-needs';
 import { runSpec } from './run-preflight';
+import type { ExportSigning } from './sign-step';
 
 export interface PlannedShot {
   chain: ChainCandidate[];
@@ -60,11 +61,19 @@ export interface EpisodeRunnerDeps {
   gate: ClipGate;
   recordGate: AttemptRunnerDeps['recordGate'];
   stitch: EpisodeStitcher;
+  /** Content credentials (sign-step.ts); absent when signing is off (--no-sign). */
+  signing?: RunSigning;
   mediaDir: string;
   clock: () => number;
   random: () => number;
   emit: (event: ProgressEvent) => void;
   onStep?: (step: PipelineStep, attempt: AttemptRecord) => void | Promise<void>;
+}
+
+/** Signing as the runner sees it: each take once accepted, and the episode once stitched. */
+export interface RunSigning {
+  signTake(attempt: AttemptRecord, episode: EpisodeRecord, signal: AbortSignal): Promise<unknown>;
+  signExport(episode: EpisodeRecord, clips: StitchClip[], signal: AbortSignal): Promise<ExportSigning>;
 }
 
 export interface RunOptions {
@@ -88,6 +97,8 @@ export interface EpisodeRunResult {
   durationSeconds: number | null;
   failedShots: { shotId: string; reason: string }[];
   plans: Map<string, PlannedShot>;
+  /** The episode file's content credentials; null when it was not stitched or signing is off. */
+  exportSigning?: ExportSigning | null;
 }
 
 export async function runEpisode(episodeId: string, deps: EpisodeRunnerDeps, options: RunOptions): Promise<EpisodeRunResult> {
@@ -154,12 +165,13 @@ async function runClaimed(episode: EpisodeRecord, deps: EpisodeRunnerDeps, optio
     deps.episodes.setStatus(episodeId, 'stitching');
     deps.emit({ episodeId, type: 'stitch', state: 'stitching', progress: 0 });
     const stitched = await stitch(episode, accepted, deps, signal);
+    const exportSigning = deps.signing ? await deps.signing.signExport(episode, accepted, signal) : null;
     deps.episodes.recordStitch(episodeId, { outputPath: episode.outputPath, takes: Object.fromEntries(accepted.map((c) => [c.shot.id, c.attempt.id])) });
     const status = failedShots.length > 0 ? 'partial' : 'completed';
     deps.episodes.setStatus(episodeId, 'completed', failedShots.length ? `${failedShots.length} shot(s) not made in this run: left out, or an earlier take used` : null);
     deps.episodes.runs.finish(run.id);
     deps.emit({ episodeId, type: 'episode', state: 'done' });
-    return { episodeId, run, status, stitched: true, durationSeconds: stitched.durationSeconds, failedShots, plans };
+    return { episodeId, run, status, stitched: true, durationSeconds: stitched.durationSeconds, failedShots, plans, exportSigning };
   } catch (error) {
     if (isAbortError(error) || signal.aborted) {
       deps.episodes.setStatus(episodeId, 'cancelled', 'cancelled by the user');
@@ -275,6 +287,8 @@ async function generateShots(
         deps.episodes.setShotStatus(episode.id, shot.id, 'failed', reason);
         deps.emit({ episodeId: episode.id, shotId: shot.id, type: 'shot', state: 'failed', message: reason });
       } else if (outcome.status === 'accepted') {
+        // Signed once accepted (never failing the shot: an unsigned take is recorded with its reason).
+        await deps.signing?.signTake(outcome.attempt, episode, options.signal);
         deps.emit({ episodeId: episode.id, shotId: shot.id, type: 'shot', state: 'accepted', engineId: outcome.attempt.engineId });
       }
     }),
