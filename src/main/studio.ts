@@ -33,6 +33,13 @@ import { RenderService } from './pipeline/render-service';
 import { TakesService } from './pipeline/takes-service';
 import { createClipGate, type ContactSheets } from './pipeline/clip-gate';
 import { QualitySpend } from './store/quality-spend';
+import { CredentialStore } from './store/credentials';
+import { SETTING, SettingsStore } from './store/settings';
+import type { C2paWorkerSpawner } from './provenance/c2pa';
+import type { RunIdentity, SigningDeps } from './pipeline/sign-step';
+
+/** How Shotline names itself in the content credentials it writes. */
+export const SHOTLINE_SOFTWARE = { name: 'Shotline', version: '0.1.0' } as const;
 
 export interface StudioConfig {
   dataDir: string;
@@ -48,6 +55,13 @@ export interface StudioConfig {
   spawnMediaWorker?: WorkerSpawner;
   /** The registry seed; default: resources/engines.json. */
   seed?: RegistrySeed;
+  /**
+   * Who signs content credentials; default: the identity in this data folder, its keys in
+   * the OS keychain (created on first use). Tests pass a throwaway one.
+   */
+  identity?: () => Promise<RunIdentity>;
+  /** How the C2PA signing worker is started: fork under Node, utilityProcess in the app. */
+  spawnC2paWorker?: C2paWorkerSpawner;
   /** Adapters by provider; default: the built-in ones. Tests add scripted engines here. */
   adapters?: Partial<Record<ProviderId, EngineFactory>>;
   keys?: KeySource;
@@ -125,6 +139,8 @@ export class StudioServices {
     });
     this.gate = clipGate.gate;
     this.contactSheets = clipGate.contactSheets;
+    this.credentials = new CredentialStore(this.db, this.clock);
+    this.settings = new SettingsStore(this.db);
     this.render = new RenderService(this);
     this.takesService = new TakesService(this, this.render);
   }
@@ -157,6 +173,29 @@ export class StudioServices {
   readonly contactSheets: ContactSheets;
   /** Where contact sheets of gated clips are kept (the character check compares them). */
   readonly sheetsDir: string;
+
+  /** Content credentials of takes and exports. */
+  readonly credentials: CredentialStore;
+  readonly settings: SettingsStore;
+
+  /** What signing needs for one run (pipeline/sign-step.ts). */
+  signingDeps(): SigningDeps {
+    return {
+      identity: this.config.identity ?? (() => this.ownIdentity()),
+      credentials: this.credentials,
+      attempts: this.attempts,
+      registry: this.registry,
+      software: SHOTLINE_SOFTWARE,
+      includePrompt: this.settings.get(SETTING.credentialsIncludePrompt) === 'true',
+      ...(this.config.spawnC2paWorker ? { spawn: this.config.spawnC2paWorker } : {}),
+      ...(this.config.log ? { log: this.config.log } : {}),
+    };
+  }
+
+  /** The signing identity of this data folder (provenance/identity), created on first use. */
+  private async ownIdentity(): Promise<RunIdentity> {
+    throw new UserError('no signing identity in this build yet');
+  }
 
   emit = (event: ProgressEvent): void => {
     for (const listener of this.listeners) listener(event);

@@ -62,7 +62,15 @@ export interface MoneyChoices {
   resubmitUnknown?: boolean;
 }
 
-export interface RenderOptions extends MoneyChoices {
+/** Content credentials (C2PA) for the run's takes and episode file. */
+export interface SigningChoices {
+  /** false: nothing is signed (--no-sign). Default: signed. */
+  sign?: boolean;
+  /** Sign the episode even when a take's own credentials do not validate; the export records why. */
+  allowUnverified?: boolean;
+}
+
+export interface RenderOptions extends MoneyChoices, SigningChoices {
   outputPath: string;
   mode?: RenderMode;
   /** With mode final: generate final takes only for approved shots (preview-then-commit). */
@@ -73,13 +81,13 @@ export interface RenderOptions extends MoneyChoices {
 }
 
 /** Resuming an episode: the same choices as a render, and the budget may be raised (or lowered). */
-export interface ResumeOptions extends MoneyChoices {
+export interface ResumeOptions extends MoneyChoices, SigningChoices {
   budgetUsd?: number;
   concurrency?: number;
   strict?: boolean;
 }
 
-export interface RegenerateOptions extends MoneyChoices {
+export interface RegenerateOptions extends MoneyChoices, SigningChoices {
   shotIds: string[];
   /** A registry id: the new take is made there. */
   engineId?: string;
@@ -91,7 +99,7 @@ export interface RegenerateOptions extends MoneyChoices {
   concurrency?: number;
 }
 
-export interface RestitchOptions {
+export interface RestitchOptions extends SigningChoices {
   outputPath: string;
   /** Stitch without the shots that have no current take. */
   allowPartial?: boolean;

@@ -36,6 +36,14 @@ export interface RenderReport {
   };
   /** Every place money did something the filmmaker should know of: bills above what was held, forced top-ups, outcomes in doubt. */
   moneyNotes: string[];
+  /**
+   * Content credentials: the episode file's (null when it was not stitched, or with
+   * --no-sign) and each stitched take's. An unsigned file is always kept; `reason` says why.
+   */
+  credentials?: {
+    export: { state: 'signed' | 'unsigned'; reason: string | null; unverified: { shotId: string; reason: string }[] } | null;
+    takes: { shotId: string; takeNo: number | null; state: 'signed' | 'unsigned' | 'skipped' | 'none'; reason: string | null; signedPath: string | null }[];
+  };
   /** Shots that stand out from the episode (grading, a character's look), each with what to do; and checks that could not run. */
   consistency?: { flags: { shotId: string; kind: string; reason: string; action: string; suggestion: string }[]; skipped: string[] };
 }

@@ -23,6 +23,8 @@ import { episodeKey } from '../store/run-key';
 import type { RunRecord } from '../store/runs';
 import { referenceDigests, shotFingerprint } from '../storyboard/shot-fingerprint';
 import { checkRunFits, finalEstimateByShot } from './run-preflight';
+import { runSigning } from './run-signing';
+import type { ExportSigning } from './sign-step';
 import { currentRunner } from '../store/runner-identity';
 import type { StudioServices } from '../studio';
 import { runEpisode } from './episode-runner';
@@ -37,7 +39,7 @@ export interface RenderRequest extends RenderOptions {
 }
 
 /** How a claimed run is carried out: the render's own choices, shared by resume, regenerate and stitch. */
-export type RunChoices = Partial<Pick<RenderRequest, 'concurrency' | 'strict' | 'resubmitUnknown'>>;
+export type RunChoices = Partial<Pick<RenderRequest, 'concurrency' | 'strict' | 'resubmitUnknown' | 'sign' | 'allowUnverified'>>;
 
 const DEFAULT_CONCURRENCY = 4;
 
@@ -201,6 +203,7 @@ export class RenderService {
         plan: (episode, shots, remaining, disabled) => planShots(services, episode, shots, remaining, disabled),
         buildRequest: (episode, shot, candidate) => buildRequest(episode.storyboard, shot, candidate, services.registry.get(candidate.engineId)!, audioFlag(services.registry.get(candidate.engineId)!, shot.audio)),
         gate: services.gate,
+        signing: runSigning(services, request),
         recordGate: (attemptId, verdict) => services.gateResults.recordGateVerdict(attemptId, verdict),
         stitch: async (episode, clips, stitchSignal, onProgress) =>
           stitchEpisode(services.media, await services.withStitchVideo(stitchInput(episode, clips)), episode.outputPath, {
@@ -216,9 +219,10 @@ export class RenderService {
       },
       { concurrency: request.concurrency ?? DEFAULT_CONCURRENCY, strict: request.strict ?? false, resubmitUnknown: request.resubmitUnknown ?? false, signal },
     );
-    if (!result.stitched) return buildReport(episodeView(services.episodes, services.attempts, episodeId), result, resumed, moneyNotes(services.db, episodeId));
-    const consistency = await this.consistency(episodeId, signal);
-    return { ...buildReport(episodeView(services.episodes, services.attempts, episodeId), result, resumed, moneyNotes(services.db, episodeId)), consistency };
+    const credentials = request.sign === false ? undefined : credentialsOf(services, episodeId, result.exportSigning ?? null);
+    const report = { ...buildReport(episodeView(services.episodes, services.attempts, episodeId), result, resumed, moneyNotes(services.db, episodeId)), ...(credentials ? { credentials } : {}) };
+    if (!result.stitched) return report;
+    return { ...report, consistency: await this.consistency(episodeId, signal) };
   }
 
   /** Advice across the episode's accepted shots; a failure here never fails the render. */
@@ -303,4 +307,16 @@ export function outsideMedia(mediaDir: string, outputPath: string): string {
     throw new UserError(`--out: ${outputPath} is inside Shotline's media folder (${mediaDir}), where the clips live; write the episode elsewhere`);
   }
   return outputPath;
+}
+
+/** The credentials of the selected takes and of the episode file, for the report. */
+function credentialsOf(services: StudioServices, episodeId: string, exportSigning: ExportSigning | null): NonNullable<RenderReport['credentials']> {
+  const selected = services.takes.selectedTakes(episodeId);
+  return {
+    export: exportSigning,
+    takes: [...selected].map(([shotId, attempt]) => {
+      const credential = services.credentials.forTake(attempt.id);
+      return { shotId, takeNo: attempt.takeNo, state: credential?.state ?? 'none', reason: credential?.reason ?? null, signedPath: credential?.signedPath ?? null };
+    }),
+  };
 }

@@ -40,6 +40,7 @@ type StudioMethod = keyof typeof STUDIO_CHANNELS;
  */
 const path = z.string().min(1, 'must be a non-empty string');
 const id = z.string().min(1, 'must be a non-empty string');
+const signingShape = { sign: z.boolean().optional(), allowUnverified: z.boolean().optional() };
 const planOptionsShape = {
   mode: z.enum(RENDER_MODES).optional(),
   budgetUsd: z.number().positive().finite().optional(),
@@ -50,12 +51,14 @@ const renderOptionsShape = {
   ...planOptionsShape,
   outputPath: path,
   approved: z.boolean().optional(),
+  ...signingShape,
   concurrency: z.number().int().positive().optional(),
   strict: z.boolean().optional(),
   allowPartial: z.boolean().optional(),
   resubmitUnknown: z.boolean().optional(),
 } satisfies Record<keyof RenderOptions, z.ZodType>;
 const resumeOptionsShape = {
+  ...signingShape,
   budgetUsd: planOptionsShape.budgetUsd,
   concurrency: z.number().int().positive().optional(),
   strict: z.boolean().optional(),
@@ -72,8 +75,9 @@ const regenerateOptionsShape = {
   concurrency: z.number().int().positive().optional(),
   allowPartial: z.boolean().optional(),
   resubmitUnknown: z.boolean().optional(),
+  ...signingShape,
 } satisfies Record<keyof RegenerateOptions, z.ZodType>;
-const restitchOptionsShape = { outputPath: path, allowPartial: z.boolean().optional() } satisfies Record<keyof RestitchOptions, z.ZodType>;
+const restitchOptionsShape = { outputPath: path, allowPartial: z.boolean().optional(), ...signingShape } satisfies Record<keyof RestitchOptions, z.ZodType>;
 const shotsOrAll = z.union([z.array(id).min(1, 'must name at least one shot'), z.literal('all')]);
 const planOptions = z.object(planOptionsShape);
 const resumeOptions = z.object(resumeOptionsShape);
