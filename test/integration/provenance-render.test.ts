@@ -92,7 +92,7 @@ describe('signed takes and exports', () => {
   it('a signed take changed on disk is signed again from its clip before the next export', async () => {
     const signed = studio.credentials.forTake(studio.takes.selectedTakes(episodeId).get('s2')!.id)!;
     const bytes = readFileSync(signed.signedPath!);
-    bytes[bytes.length - 200] ^= 0xff;
+    bytes[bytes.length - 200] = bytes[bytes.length - 200]! ^ 0xff;
     writeFileSync(signed.signedPath!, bytes);
     const report = await studio.takesService.restitch(episodeId, { outputPath: out });
     expect(report.credentials?.export?.state).toBe('signed');
@@ -105,7 +105,7 @@ describe('signed takes and exports', () => {
     const attemptId = studio.takes.selectedTakes(episodeId).get('s2')!.id;
     const signed = studio.credentials.forTake(attemptId)!;
     const bytes = readFileSync(signed.signedPath!);
-    bytes[bytes.length - 200] ^= 0xff;
+    bytes[bytes.length - 200] = bytes[bytes.length - 200]! ^ 0xff;
     writeFileSync(signed.signedPath!, bytes);
     studio.db.prepare(`UPDATE credentials SET signed_sha256 = ? WHERE attempt_id = ?`).run(createHash('sha256').update(bytes).digest('hex'), attemptId);
 
