@@ -9,6 +9,8 @@ import { parseCommand, USAGE, type Command } from './cli/args';
 import { formatEnginesTable } from './cli/engines-table';
 import { runEnginesEdit } from './cli/engines-command';
 import { runKeysCommand } from './cli/keys-command';
+import { runVerifyCommand } from './cli/verify-command';
+import { ownRootPem } from './provenance/identity/identity-files';
 import type { SecretInput } from './cli/secret-prompt';
 import { openProviderKeys } from './secrets/open-keys';
 import { ProviderKeys } from './secrets/provider-keys';
@@ -54,6 +56,15 @@ export async function main(argv: string[], streams: CliStreams = process, studio
       return (await runMediaCommand(argv[0], argv.slice(1), { stdout: io.stdout, stderr: io.stderr, env: studioConfig.env ?? process.env })) as ExitCode;
     } catch (error) {
       return reportError(error, io.stderr, { cancelled: error instanceof CancelledError, debug });
+    } finally {
+      await io.stdout.settle(OUTPUT_SETTLE_MS);
+    }
+  }
+  if (argv[0] === 'verify') {
+    try {
+      return (await runVerifyCommand(argv.slice(1), { stdout: io.stdout, ownRootPem: (dataDir) => ownRootPem(resolve(dataDir ?? defaultDataDir())) })) as ExitCode;
+    } catch (error) {
+      return reportError(error, io.stderr, { cancelled: false, debug });
     } finally {
       await io.stdout.settle(OUTPUT_SETTLE_MS);
     }
@@ -160,7 +171,7 @@ async function renderOrResume(
   cancel: AbortController,
 ): Promise<ExitCode> {
   const progress = { onProgress: studio.onProgress.bind(studio), stderr: io.stderr, cancel, what: 'render', dataDir: command.dataDir };
-  const money = { allowPartial: command.allowPartial, resubmitUnknown: command.resubmitUnknown };
+  const money = { allowPartial: command.allowPartial, resubmitUnknown: command.resubmitUnknown, sign: command.sign, allowUnverified: command.allowUnverified };
   const report: RenderReport =
     command.name === 'render'
       ? await withProgress(progress, (signal) =>

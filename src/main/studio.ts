@@ -2,7 +2,7 @@
  * The composition root: builds every service from a config. The Electron shell, the
  * CLI, the loopback bridge and the tests all get their Studio from here.
  */
-import { homedir, platform } from 'node:os';
+import { homedir, platform, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { EngineRow, ProgressEvent, StudioApi } from '../shared/api';
 import { UserError } from '../shared/errors';
@@ -36,6 +36,8 @@ import { QualitySpend } from './store/quality-spend';
 import { CredentialStore } from './store/credentials';
 import { SETTING, SettingsStore } from './store/settings';
 import type { C2paWorkerSpawner } from './provenance/c2pa';
+import { ensureIdentity, loadSigningIdentity } from './provenance/identity';
+import { OsKeychain } from './secrets/keychain';
 import type { RunIdentity, SigningDeps } from './pipeline/sign-step';
 
 /** How Shotline names itself in the content credentials it writes. */
@@ -178,10 +180,11 @@ export class StudioServices {
   readonly credentials: CredentialStore;
   readonly settings: SettingsStore;
 
-  /** What signing needs for one run (pipeline/sign-step.ts). */
+  /** What signing needs for one run (pipeline/sign-step.ts); the identity is asked once per run. */
   signingDeps(): SigningDeps {
+    let identity: Promise<RunIdentity> | undefined;
     return {
-      identity: this.config.identity ?? (() => this.ownIdentity()),
+      identity: () => (identity ??= (this.config.identity ?? (() => this.ownIdentity()))()),
       credentials: this.credentials,
       attempts: this.attempts,
       registry: this.registry,
@@ -192,9 +195,20 @@ export class StudioServices {
     };
   }
 
-  /** The signing identity of this data folder (provenance/identity), created on first use. */
+  /**
+   * The signing identity of this data folder (provenance/identity): created on first use,
+   * its keys in the OS keychain. A failure (no keychain) is the reason the run's takes
+   * stay unsigned.
+   */
   private async ownIdentity(): Promise<RunIdentity> {
-    throw new UserError('no signing identity in this build yet');
+    const env = this.config.env ?? process.env;
+    if (env.SHOTLINE_NO_KEYCHAIN) {
+      throw new UserError('signing needs the OS keychain for its private key, and SHOTLINE_NO_KEYCHAIN is set (use --no-sign, or run where a keychain is available)');
+    }
+      const context = { dataDir: this.config.dataDir, secrets: new OsKeychain() };
+      await ensureIdentity({ ...context, operatorName: operatorName(env) });
+      const loaded = await loadSigningIdentity(context);
+      return { signer: loaded.signer, rootPem: loaded.rootPem, fingerprint: loaded.leafFingerprint, operator: loaded.operator };
   }
 
   emit = (event: ProgressEvent): void => {
@@ -274,5 +288,15 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
       return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'Shotline');
     default:
       return join(env.XDG_CONFIG_HOME ?? join(home, '.config'), 'Shotline');
+  }
+}
+
+/** Who signs: SHOTLINE_OPERATOR, else the account's name. */
+function operatorName(env: NodeJS.ProcessEnv): string {
+  if (env.SHOTLINE_OPERATOR?.trim()) return env.SHOTLINE_OPERATOR.trim();
+  try {
+    return userInfo().username || 'Shotline user';
+  } catch {
+    return 'Shotline user';
   }
 }

@@ -35,6 +35,7 @@ export const USAGE = `Usage:
   shotline check <clip> [--prompt TEXT] [--duration S] [--resolution 720p --aspect 16:9] [--audio]
                   [--strictness preview|final] [--json]
   shotline doctor [--json]
+  shotline verify <file> [--trust-anchor root.pem]... [--data-dir DIR] [--json]
 
 Options:
   --approved            with --mode final: make final takes of the approved shots only, and
@@ -56,6 +57,9 @@ Options:
   --prompt TEXT         regenerate one shot with an edited prompt: a new version of the shot
   --seed N              regenerate with this seed, a whole number from 0 to ${2 ** 31 - 1}
   --episode ID          stitch the episode again from its selected takes, generating nothing
+  --no-sign             write no content credentials (C2PA) for this run's takes and episode
+  --allow-unverified    sign the episode even when a take's own credentials do not validate
+                        (the export records why); without it such an episode stays unsigned
   --json                print machine-readable JSON on stdout
   --ffmpeg WHICH        the FFmpeg for media work: auto (default: the bundled FFmpeg 8.1 when it
                         loads, else the system's), bundled, cli, or a path to an ffmpeg binary;
@@ -86,9 +90,15 @@ export interface MoneyFlags {
   resubmitUnknown: boolean;
 }
 
+/** Content credentials for a run (src/shared/api.ts SigningChoices): --no-sign, --allow-unverified. */
+export interface SigningFlags {
+  sign: boolean;
+  allowUnverified: boolean;
+}
+
 export type Command =
-  | ({ name: 'render'; storyboard: string; out: string; mode?: RenderMode; approved: boolean; budget?: number; concurrency?: number; strict: boolean; fresh: boolean } & MoneyFlags & CommonFlags)
-  | ({ name: 'resume'; episodeId?: string; budget?: number; concurrency?: number; strict: boolean } & MoneyFlags & CommonFlags)
+  | ({ name: 'render'; storyboard: string; out: string; mode?: RenderMode; approved: boolean; budget?: number; concurrency?: number; strict: boolean; fresh: boolean } & MoneyFlags & SigningFlags & CommonFlags)
+  | ({ name: 'resume'; episodeId?: string; budget?: number; concurrency?: number; strict: boolean } & MoneyFlags & SigningFlags & CommonFlags)
   | ({ name: 'engines'; action: 'list' } & CommonFlags)
   | ({ name: 'engines'; action: 'set' | 'add'; engineId: string; fields: Record<string, string> } & CommonFlags)
   | ({ name: 'keys'; action: 'list' } & CommonFlags)
@@ -114,8 +124,9 @@ export type TakesCommand =
       budget?: number;
       concurrency?: number;
     } & MoneyFlags &
+      SigningFlags &
       CommonFlags)
-  | ({ name: 'stitch-episode'; episodeId: string; out: string; allowPartial: boolean; concurrency?: number } & CommonFlags);
+  | ({ name: 'stitch-episode'; episodeId: string; out: string; allowPartial: boolean; concurrency?: number } & SigningFlags & CommonFlags);
 
 const OPTIONS = {
   out: { type: 'string', short: 'o' },
@@ -126,6 +137,8 @@ const OPTIONS = {
   fresh: { type: 'boolean', default: false },
   'allow-partial': { type: 'boolean', default: false },
   'resubmit-unknown': { type: 'boolean', default: false },
+  'no-sign': { type: 'boolean', default: false },
+  'allow-unverified': { type: 'boolean', default: false },
   held: { type: 'boolean', default: false },
   approved: { type: 'boolean', default: false },
   all: { type: 'boolean', default: false },
@@ -142,8 +155,8 @@ const OPTIONS = {
 type Flag = keyof typeof OPTIONS;
 
 const ALLOWED: Record<string, Flag[]> = {
-  render: ['out', 'mode', 'approved', 'budget', 'concurrency', 'strict', 'fresh', 'allow-partial', 'resubmit-unknown', 'data-dir', 'ffmpeg', 'json'],
-  resume: ['budget', 'concurrency', 'strict', 'allow-partial', 'resubmit-unknown', 'data-dir', 'ffmpeg', 'json'],
+  render: ['out', 'mode', 'approved', 'budget', 'concurrency', 'strict', 'fresh', 'allow-partial', 'resubmit-unknown', 'no-sign', 'allow-unverified', 'data-dir', 'ffmpeg', 'json'],
+  resume: ['budget', 'concurrency', 'strict', 'allow-partial', 'resubmit-unknown', 'no-sign', 'allow-unverified', 'data-dir', 'ffmpeg', 'json'],
   engines: ['data-dir', 'json'],
   keys: ['json'],
   costs: ['held', 'data-dir', 'json'],
@@ -152,9 +165,9 @@ const ALLOWED: Record<string, Flag[]> = {
   approve: ['all', 'data-dir', 'json'],
   unapprove: ['all', 'data-dir', 'json'],
   select: ['data-dir', 'json'],
-  regenerate: ['engine', 'prompt', 'seed', 'mode', 'budget', 'concurrency', 'allow-partial', 'resubmit-unknown', 'data-dir', 'ffmpeg', 'json'],
+  regenerate: ['engine', 'prompt', 'seed', 'mode', 'budget', 'concurrency', 'allow-partial', 'resubmit-unknown', 'no-sign', 'allow-unverified', 'data-dir', 'ffmpeg', 'json'],
   // Only the --episode form reaches this parser; `stitch <clip>...` is a media command (media-commands.ts).
-  stitch: ['episode', 'out', 'allow-partial', 'concurrency', 'data-dir', 'ffmpeg', 'json'],
+  stitch: ['episode', 'out', 'allow-partial', 'concurrency', 'no-sign', 'allow-unverified', 'data-dir', 'ffmpeg', 'json'],
 };
 
 export function parseCommand(argv: string[]): Command {
@@ -174,7 +187,12 @@ export function parseCommand(argv: string[]): Command {
     if (given && flag !== 'help' && !allowed.includes(flag)) throw new UserError(`--${flag}: not an option of "shotline ${name}"`);
   }
   const common: CommonFlags = { dataDir: values['data-dir'], ffmpeg: values.ffmpeg, json: values.json };
-  const money: MoneyFlags = { allowPartial: values['allow-partial'], resubmitUnknown: values['resubmit-unknown'] };
+  const money: MoneyFlags & SigningFlags = {
+    allowPartial: values['allow-partial'],
+    resubmitUnknown: values['resubmit-unknown'],
+    sign: !values['no-sign'],
+    allowUnverified: values['allow-unverified'],
+  };
   switch (name) {
     case 'render': {
       if (rest.length !== 1) throw new UserError(`render: expected one storyboard file, got ${rest.length}\n\n${USAGE}`);
@@ -221,7 +239,7 @@ export function parseCommand(argv: string[]): Command {
 
 type ParsedValues = ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true; strict: true }>>['values'];
 
-function parseTakesCommand(name: string, rest: string[], values: ParsedValues, common: CommonFlags, money: MoneyFlags): TakesCommand {
+function parseTakesCommand(name: string, rest: string[], values: ParsedValues, common: CommonFlags, money: MoneyFlags & SigningFlags): TakesCommand {
   if (name === 'episodes') {
     if (rest.length > 0) throw new UserError(`episodes: unexpected argument "${rest[0]}"`);
     return { name, ...common };
@@ -231,7 +249,16 @@ function parseTakesCommand(name: string, rest: string[], values: ParsedValues, c
     if (!episodeId) throw new UserError('--episode: expected an episode id (`shotline episodes` lists them)');
     if (rest.length > 0) throw new UserError(`stitch --episode: stitches the episode's selected takes and takes no clips (got "${rest[0]}")`);
     if (!values.out) throw new UserError('--out: required (the episode file to write, e.g. --out episode.mp4)');
-    return { name: 'stitch-episode', episodeId, out: values.out, allowPartial: money.allowPartial, concurrency: parseConcurrency(values.concurrency), ...common };
+    return {
+      name: 'stitch-episode',
+      episodeId,
+      out: values.out,
+      allowPartial: money.allowPartial,
+      sign: money.sign,
+      allowUnverified: money.allowUnverified,
+      concurrency: parseConcurrency(values.concurrency),
+      ...common,
+    };
   }
   const [episodeId, ...shots] = rest;
   if (!episodeId) throw new UserError(`${name}: expected an episode id (\`shotline episodes\` lists them)`);

@@ -30,6 +30,7 @@ export function formatRenderReport(report: RenderReport): string {
   lines.push(`Episode spent ${formatUsd(report.totals.spentMicros)}${budget}${held}; ${report.totals.attempts} attempts in this run`);
   if (report.totals.overBudgetMicros > 0) lines.push(`Over budget by ${formatUsd(report.totals.overBudgetMicros, 6)}: a provider billed more than was held (below)`);
   if (report.moneyNotes.length > 0) lines.push('Money notes:', ...report.moneyNotes.map((note) => `  ${shorten(note, 300)}`));
+  lines.push(...credentialLines(report));
   const consistency = report.consistency;
   if (consistency && consistency.flags.length > 0) {
     lines.push('Consistency:', ...consistency.flags.map((flag) => `  ${flag.shotId}: ${shorten(flag.reason, 200)}; ${shorten(flag.suggestion, 200)}`));
@@ -141,4 +142,21 @@ export function formatLocalTime(epochMs: number): string {
 /** Long reasons (every engine's rejection) are cut for the terminal; --json has them whole. `more` ends a cut text. */
 export function shorten(text: string, max: number, more = '… (--json or `shotline engines` for the rest)'): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}${more}`;
+}
+
+/** Whether the episode file and its takes carry content credentials, and why not. */
+function credentialLines(report: RenderReport): string[] {
+  const credentials = report.credentials;
+  if (!credentials) return [];
+  const unsigned = credentials.takes.filter((t) => t.state !== 'signed');
+  const lines: string[] = [];
+  if (credentials.export?.state === 'signed') lines.push(`Content credentials: the episode is signed, with ${credentials.takes.length - unsigned.length} signed take(s) as ingredients (\`shotline verify\` checks it)`);
+  else if (credentials.export) lines.push(`Content credentials: the episode file is NOT signed (kept unsigned): ${shorten(credentials.export.reason ?? 'unknown', 400)}`);
+  // One line per distinct reason: a missing identity would otherwise repeat for every take.
+  const reasons = [...new Set(unsigned.map((t) => t.reason ?? t.state))];
+  for (const reason of reasons) {
+    const shots = unsigned.filter((t) => (t.reason ?? t.state) === reason).map((t) => t.shotId);
+    lines.push(`  takes not signed (${shots.join(', ')}): ${shorten(reason, 300)}`);
+  }
+  return lines;
 }

@@ -61,7 +61,11 @@ export async function runTakesCommand(command: TakesCommand, studio: StudioServi
       return regenerate(command, studio, io, cancel, hints);
     case 'stitch-episode': {
       const report = await withProgress(progressOf(studio, io, cancel, 'stitch', command), (signal) =>
-        studio.takesService.restitch(command.episodeId, { outputPath: command.out, allowPartial: command.allowPartial, concurrency: command.concurrency }, signal),
+        studio.takesService.restitch(
+          command.episodeId,
+          { outputPath: command.out, allowPartial: command.allowPartial, concurrency: command.concurrency, sign: command.sign, allowUnverified: command.allowUnverified },
+          signal,
+        ),
       );
       print(report, () => formatRestitch(report, viewOf(studio, report.episodeId)));
       return exitCodeForReport(report, cancel);
@@ -85,6 +89,8 @@ async function regenerate(command: Extract<TakesCommand, { name: 'regenerate' }>
     concurrency: command.concurrency,
     allowPartial: command.allowPartial,
     resubmitUnknown: command.resubmitUnknown,
+    sign: command.sign,
+    allowUnverified: command.allowUnverified,
   };
   const report = await withProgress(progressOf(studio, io, cancel, 'regenerate', command), (signal) => studio.takesService.regenerate(command.episodeId, request, signal));
   const view = viewOf(studio, report.episodeId);

@@ -12,34 +12,35 @@ import { toVerifyReport } from '../provenance/verify-report';
 import { EXIT } from './exit-codes';
 
 export const VERIFY_USAGE = `Usage:
-  shotline verify <file> [--trust-anchor root.pem]... [--json]
+  shotline verify <file> [--trust-anchor root.pem]... [--data-dir DIR] [--json]
+  Trusts your own root (the identity in the data folder) and every --trust-anchor.
   Exit codes: 0 trusted or valid, 1 invalid, 3 no credentials, 2 usage error.`;
 
 export interface VerifyIo {
   stdout: { write(text: string): void };
-  /** The user's own root certificate, when this data folder has a signing identity. */
-  ownRootPem: () => Promise<string | null>;
+  /** The user's own root certificate, when the data folder (--data-dir, else the default) has a signing identity. */
+  ownRootPem: (dataDir: string | undefined) => Promise<string | null>;
 }
 
 export async function runVerifyCommand(args: string[], io: VerifyIo): Promise<number> {
-  const { file, anchors, json } = parseVerifyArgs(args);
-  const trustAnchorsPem = [...(await Promise.all(anchors.map((path) => readAnchor(path)))), ...[await io.ownRootPem()].filter((pem): pem is string => pem !== null)];
+  const { file, anchors, json, dataDir } = parseVerifyArgs(args);
+  const trustAnchorsPem = [...(await Promise.all(anchors.map((path) => readAnchor(path)))), ...[await io.ownRootPem(dataDir)].filter((pem): pem is string => pem !== null)];
   const report = toVerifyReport(await readCredentials(file, { trustAnchorsPem }));
   io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : `${formatVerifyReport(report)}\n`);
   if (report.validity === 'none') return EXIT.noCredentials;
   return report.validity === 'invalid' ? EXIT.shotsFailed : EXIT.ok;
 }
 
-function parseVerifyArgs(args: string[]): { file: string; anchors: string[]; json: boolean } {
+function parseVerifyArgs(args: string[]): { file: string; anchors: string[]; json: boolean; dataDir: string | undefined } {
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { 'trust-anchor': { type: 'string', multiple: true }, json: { type: 'boolean' } } });
+    parsed = parseArgs({ args, allowPositionals: true, options: { 'trust-anchor': { type: 'string', multiple: true }, 'data-dir': { type: 'string' }, json: { type: 'boolean' } } });
   } catch (error) {
     throw new UserError(`${(error as Error).message}\n${VERIFY_USAGE}`);
   }
   const [file, ...extra] = parsed.positionals;
   if (!file || extra.length) throw new UserError(`verify: name exactly one file\n${VERIFY_USAGE}`);
-  return { file, anchors: parsed.values['trust-anchor'] ?? [], json: parsed.values.json ?? false };
+  return { file, anchors: parsed.values['trust-anchor'] ?? [], json: parsed.values.json ?? false, dataDir: parsed.values['data-dir'] };
 }
 
 async function readAnchor(path: string): Promise<string> {

@@ -20,12 +20,12 @@ export interface SigningChoices {
 
 export function runSigning(services: StudioServices, choices: SigningChoices): RunSigning | undefined {
   if (choices.sign === false) return undefined;
-  const deps = (): SigningDeps => services.signingDeps();
+  const deps: SigningDeps = services.signingDeps();
   return {
-    signTake: (attempt, episode, signal) => signTake(attempt, episode, deps(), signal),
+    signTake: (attempt, episode, signal) => signTake(attempt, episode, deps, signal),
     signExport: async (episode, clips: StitchClip[], signal) => {
       const input = await services.withStitchVideo(stitchInput(episode, clips));
-      return signExport(episode, clips, exportEdits(input, clips), deps(), { allowUnverified: choices.allowUnverified ?? false }, signal);
+      return signExport(episode, clips, exportEdits(input, clips), deps, { allowUnverified: choices.allowUnverified ?? false }, signal);
     },
   };
 }
