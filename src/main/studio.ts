@@ -205,10 +205,10 @@ export class StudioServices {
     if (env.SHOTLINE_NO_KEYCHAIN) {
       throw new UserError('signing needs the OS keychain for its private key, and SHOTLINE_NO_KEYCHAIN is set (use --no-sign, or run where a keychain is available)');
     }
-      const context = { dataDir: this.config.dataDir, secrets: new OsKeychain() };
-      await ensureIdentity({ ...context, operatorName: operatorName(env) });
-      const loaded = await loadSigningIdentity(context);
-      return { signer: loaded.signer, rootPem: loaded.rootPem, fingerprint: loaded.leafFingerprint, operator: loaded.operator };
+    const context = { dataDir: this.config.dataDir, secrets: new OsKeychain() };
+    await ensureIdentity({ ...context, operatorName: operatorName(env) });
+    const loaded = await loadSigningIdentity(context);
+    return { signer: loaded.signer, rootPem: loaded.rootPem, fingerprint: loaded.leafFingerprint, operator: loaded.operator };
   }
 
   emit = (event: ProgressEvent): void => {
