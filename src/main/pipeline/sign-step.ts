@@ -122,7 +122,7 @@ export async function signExport(
       });
     }
     if (unverified.length > 0 && !options.allowUnverified) {
-      const reason = `not signed: ${unverified.map((u) => `${u.shotId}: ${u.reason}`).join('; ')} (--allow-unverified signs it anyway and records why)`;
+      const reason = `${unverified.map((u) => `${u.shotId}: ${u.reason}`).join('; ')} (--allow-unverified signs it anyway and records why)`;
       deps.credentials.record({ ...source, sourceSha256, signedPath: null, signedSha256: null, state: 'unsigned', reason, signer: null });
       return { state: 'unsigned', reason, unverified };
     }
@@ -150,7 +150,7 @@ export async function signExport(
     return { state: 'signed', reason: null, unverified };
   } catch (error) {
     if (isAbortError(error) || signal.aborted) throw error;
-    const reason = `not signed: ${oneLine(error)}`;
+    const reason = oneLine(error);
     deps.log?.(`episode ${episode.id} left unsigned: ${reason}`);
     deps.credentials.record({ ...source, sourceSha256: sourceSha256 || 'unknown', signedPath: null, signedSha256: null, state: 'unsigned', reason, signer: null });
     return { state: 'unsigned', reason, unverified: [] };
