@@ -3,13 +3,15 @@
  * under plain Node. Exit codes: cli/exit-codes.ts. Output goes through SafeOutput
  * wrappers: a closed or full stdout/stderr loses text, never a render or its exit code.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { CancelledError } from '../shared/errors';
 import { parseCommand, USAGE, type Command } from './cli/args';
 import { formatEnginesTable } from './cli/engines-table';
 import { runEnginesEdit } from './cli/engines-command';
 import { runKeysCommand } from './cli/keys-command';
 import { runVerifyCommand } from './cli/verify-command';
+import { runIdentityCommand } from './cli/identity-command';
+import { openDatabase, type Db } from './store/database';
 import { ownRootPem } from './provenance/identity/identity-files';
 import type { SecretInput } from './cli/secret-prompt';
 import { openProviderKeys } from './secrets/open-keys';
@@ -66,6 +68,24 @@ export async function main(argv: string[], streams: CliStreams = process, studio
     } catch (error) {
       return reportError(error, io.stderr, { cancelled: false, debug });
     } finally {
+      await io.stdout.settle(OUTPUT_SETTLE_MS);
+    }
+  }
+  if (argv[0] === 'identity') {
+    let db: Db | undefined;
+    try {
+      const dataDir = resolve(dataDirFlag(argv) ?? defaultDataDir());
+      return (await runIdentityCommand(argv.slice(1), {
+        stdout: io.stdout,
+        stdin: streams.stdin ?? process.stdin,
+        env: studioConfig.env ?? process.env,
+        dataDir,
+        db: () => (db ??= openDatabase(join(dataDir, 'shotline.db'))),
+      })) as ExitCode;
+    } catch (error) {
+      return reportError(error, io.stderr, { cancelled: false, debug });
+    } finally {
+      db?.close();
       await io.stdout.settle(OUTPUT_SETTLE_MS);
     }
   }
@@ -197,4 +217,11 @@ function readsStoreOnly(command: RunCommand): boolean {
 
 function toJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/** --data-dir DIR (or --data-dir=DIR) for the commands that parse their own flags. */
+function dataDirFlag(argv: string[]): string | undefined {
+  const index = argv.indexOf('--data-dir');
+  if (index >= 0) return argv[index + 1];
+  return argv.find((arg) => arg.startsWith('--data-dir='))?.slice('--data-dir='.length);
 }

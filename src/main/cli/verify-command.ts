@@ -3,7 +3,7 @@
  * c2pa-rs validates them. Trust anchors: the user's own root (when this data folder has
  * an identity) and any `--trust-anchor` given. Runs in this one-shot process.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { UserError } from '../../shared/errors';
 import type { CredentialFailure, VerifyReport } from '../../shared/provenance';
@@ -24,6 +24,10 @@ export interface VerifyIo {
 
 export async function runVerifyCommand(args: string[], io: VerifyIo): Promise<number> {
   const { file, anchors, json, dataDir } = parseVerifyArgs(args);
+  const info = await stat(file).catch((error: NodeJS.ErrnoException) => {
+    throw new UserError(`verify: cannot read ${file} (${error.code ?? error.message})`);
+  });
+  if (!info.isFile()) throw new UserError(`verify: ${file} is not a file`);
   const trustAnchorsPem = [...(await Promise.all(anchors.map((path) => readAnchor(path)))), ...[await io.ownRootPem(dataDir)].filter((pem): pem is string => pem !== null)];
   const report = toVerifyReport(await readCredentials(file, { trustAnchorsPem }));
   io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : `${formatVerifyReport(report)}\n`);
