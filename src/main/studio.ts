@@ -202,7 +202,8 @@ export class StudioServices {
    */
   private async ownIdentity(): Promise<RunIdentity> {
     const env = this.config.env ?? process.env;
-    if (env.SHOTLINE_NO_KEYCHAIN) {
+    // The process's own setting counts too: the keychain is the process's, whatever env a studio was given.
+    if (env.SHOTLINE_NO_KEYCHAIN || process.env.SHOTLINE_NO_KEYCHAIN) {
       throw new UserError('signing needs the OS keychain for its private key, and SHOTLINE_NO_KEYCHAIN is set (use --no-sign, or run where a keychain is available)');
     }
     const context = { dataDir: this.config.dataDir, secrets: new OsKeychain() };
