@@ -12,7 +12,7 @@
  * Keys are made with node's WebCrypto and leave this module only as KeyObjects.
  */
 import { KeyObject, randomBytes, type webcrypto } from 'node:crypto';
-import { ES256, OID, subtle, x509 } from './x509';
+import { ES256, OID, subtle, x509, type X509 } from './x509';
 
 export const ROOT_VALIDITY_DAYS = 3652;
 export const INTERMEDIATE_VALIDITY_DAYS = 1826;
@@ -55,7 +55,7 @@ export function commonName(operatorName: string, role: CertificateRole): string 
 }
 
 /** A distinguished name as UTF8Strings, built from values (never parsed from a string, so commas and quotes in a name stay text). */
-function distinguishedName(cn: string): x509.Name {
+function distinguishedName(cn: string): X509.Name {
   return new x509.Name([{ CN: [{ utf8String: cn }] }, { O: [{ utf8String: ORGANIZATION }] }]);
 }
 
@@ -82,7 +82,7 @@ function validity(now: Date, days: number, cap?: Date): { notBefore: Date; notAf
   return { notBefore, notAfter };
 }
 
-function issued(certificate: x509.X509Certificate, keys: CryptoKeyPair): IssuedCertificate {
+function issued(certificate: X509.X509Certificate, keys: CryptoKeyPair): IssuedCertificate {
   return { der: new Uint8Array(certificate.rawData), pem: certificate.toString('pem'), key: KeyObject.from(keys.privateKey as unknown as Parameters<typeof KeyObject.from>[0]) };
 }
 

@@ -8,7 +8,7 @@
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import * as pkijs from 'pkijs';
-import { OID, x509 } from './x509';
+import { OID, x509, type X509 } from './x509';
 
 /** Signature algorithms C2PA accepts on certificates: ECDSA and RSA with SHA-2, RSASSA-PSS, Ed25519. */
 const ACCEPTED_SIGNATURE_ALGORITHMS = new Map([
@@ -27,7 +27,7 @@ const SIGNING_EKUS = [OID.emailProtection, OID.documentSigning, OID.c2paClaimSig
 export interface ChainCertificate {
   der: Uint8Array;
   node: X509Certificate;
-  parsed: x509.X509Certificate;
+  parsed: X509.X509Certificate;
   pki: pkijs.Certificate;
 }
 
@@ -46,12 +46,23 @@ export function fingerprintSha256(der: Uint8Array): string {
   return createHash('sha256').update(der).digest('hex').toUpperCase().match(/../g)!.join(':');
 }
 
+/** Names its own issuer and its own key verifies its signature (whatever its extensions say, which the rules judge). */
 export function isSelfSigned(certificate: ChainCertificate): boolean {
-  return certificate.node.checkIssued(certificate.node) && certificate.node.verify(certificate.node.publicKey);
+  return issuedBy(certificate, certificate);
 }
 
+/**
+ * The parent's subject is the child's issuer and the parent's key verifies the child's
+ * signature. Deliberately not node's checkIssued, which also refuses a parent without
+ * keyCertSign: the rules below name that problem rather than a broken link.
+ */
 function issuedBy(child: ChainCertificate, parent: ChainCertificate): boolean {
-  return child.node.checkIssued(parent.node) && child.node.verify(parent.node.publicKey);
+  if (!Buffer.from(child.pki.issuer.toSchema().toBER(false)).equals(Buffer.from(parent.pki.subject.toSchema().toBER(false)))) return false;
+  try {
+    return child.node.verify(parent.node.publicKey);
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -84,11 +95,11 @@ export function orderChain(certificates: ChainCertificate[], leafSpki?: Uint8Arr
 }
 
 interface Extensions {
-  basic: x509.BasicConstraintsExtension | null;
-  keyUsage: x509.KeyUsagesExtension | null;
-  eku: x509.ExtendedKeyUsageExtension | null;
-  ski: x509.SubjectKeyIdentifierExtension | null;
-  aki: x509.AuthorityKeyIdentifierExtension | null;
+  basic: X509.BasicConstraintsExtension | null;
+  keyUsage: X509.KeyUsagesExtension | null;
+  eku: X509.ExtendedKeyUsageExtension | null;
+  ski: X509.SubjectKeyIdentifierExtension | null;
+  aki: X509.AuthorityKeyIdentifierExtension | null;
 }
 
 function extensionsOf(certificate: ChainCertificate): Extensions {

@@ -13,7 +13,7 @@
  *
  * Certificates live in `<dataDir>/identity/`; private keys only in the keychain.
  */
-import type { KeyObject } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import { CancelledError } from '../../../shared/errors';
 import type { SecretStore } from '../../secrets/keychain';
 import { createIntermediate, createLeaf, createLocalChain } from './certificates';
@@ -25,7 +25,6 @@ import { identityReport, type IdentityReport } from './identity-report';
 import { readPkcs12 } from './pkcs12';
 import { keyMatchesCertificate, parsePrivateKey, publicKeyDer, requireP256 } from './private-keys';
 import { checkTimestampUrl, requestTimestamp } from './tsa-client';
-import { createHash } from 'node:crypto';
 
 export interface IdentityContext {
   dataDir: string;

@@ -116,7 +116,7 @@ export async function requestTimestamp(url: string, imprintSha256: Uint8Array, o
   } catch (error) {
     if (error instanceof TimestampError) throw error;
     if (options.signal?.aborted) throw new CancelledError('cancelled while waiting for the timestamp authority');
-    if (timeout.aborted) throw new TimestampError('timeout', host, `did not answer within ${Math.round(timeoutMs / 100) / 10} s`);
+    if (timeout.aborted) throw new TimestampError('timeout', host, `did not answer within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Number((timeoutMs / 1000).toFixed(1))} s`}`);
     throw new TimestampError('network', host, `could not be reached (${networkReason(error)})`);
   }
   return tokenFromReply(reply, { host, contentType, imprintSha256, nonce });

@@ -1,15 +1,24 @@
 /**
- * @peculiar/x509 for the rest of the identity code: loaded after the small Reflect shim
- * it needs, with node's WebCrypto as its crypto provider. Import x509 from here, never
- * from the package directly (the shim must run first).
+ * @peculiar/x509 for the rest of the identity code, loaded after the small Reflect shim
+ * it needs, with node's WebCrypto as its crypto provider. Import `x509` from here, never
+ * from the package directly.
+ *
+ * It is required in this module's body rather than imported: once electron-vite bundles
+ * the main process, static imports of external packages are hoisted above all inlined
+ * code, so the package (and tsyringe's check for a Reflect polyfill) would load before
+ * the shim ran. Types come from `X509`, a type-only namespace.
  */
 import './reflect-shim';
-import * as x509 from '@peculiar/x509';
 import { webcrypto } from 'node:crypto';
+import { createRequire } from 'node:module';
+import type * as X509Module from '@peculiar/x509';
+
+export type * as X509 from '@peculiar/x509';
+
+export const x509 = createRequire(import.meta.url)('@peculiar/x509') as typeof X509Module;
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
-export { x509 };
 export const subtle = webcrypto.subtle;
 
 /** ES256: ECDSA on P-256 with SHA-256, the only signing algorithm Shotline uses. */
