@@ -3,7 +3,7 @@
  * as c2pa-rs validated them, with what Shotline's own assertions say about each take
  * (engine, model, prompt hash, gate scores and decision) read out of the manifests.
  */
-import type { TakeSummary, VerifyReport } from '../../shared/provenance';
+import type { CredentialFailure, TakeSummary, VerifyReport } from '../../shared/provenance';
 import type { CredentialsReport, ManifestAssertion } from './c2pa';
 import { SHOTLINE_ASSERTION } from './manifests';
 import type { TakeProvenance } from './take-record';
@@ -13,13 +13,13 @@ export function toVerifyReport(report: CredentialsReport): VerifyReport {
     path: report.path,
     validity: report.state,
     signer: report.signer ? { subject: report.signer.subject, issuer: report.signer.issuer, signedAt: report.signer.signedAt } : null,
-    failures: report.failures.map(({ code, explanation }) => ({ code, explanation })),
+    failures: distinct(report.failures),
     take: takeSummary(report.assertions),
     ingredients: report.ingredients.map((ingredient) => ({
       title: ingredient.title,
       relationship: ingredient.relationship,
       validity: ingredient.state,
-      failures: ingredient.failures.map(({ code, explanation }) => ({ code, explanation })),
+      failures: distinct(ingredient.failures),
       take: takeSummary(ingredient.assertions),
     })),
   };
@@ -42,4 +42,15 @@ function takeSummary(assertions: readonly ManifestAssertion[]): TakeSummary | nu
       ? { decision: data.gate.decision, qualityScore: data.gate.qualityScore, checks: data.gate.checks.map((c) => ({ name: c.name, outcome: c.outcome, measured: c.measured })) }
       : null,
   };
+}
+
+/** c2pa-rs repeats a code once per place it applies (claim and ingredient): once is enough here. */
+function distinct(failures: readonly CredentialFailure[]): CredentialFailure[] {
+  const seen = new Set<string>();
+  return failures.flatMap(({ code, explanation }) => {
+    const key = `${code}\u0000${explanation}`;
+    if (seen.has(key)) return [];
+    seen.add(key);
+    return [{ code, explanation }];
+  });
 }
