@@ -7,6 +7,7 @@ import { app, BrowserWindow, dialog, ipcMain, session, shell, type WebContents }
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bindStudioApi } from './shell/ipc';
 import { utilityWorker } from './shell/utility-worker';
+import { utilityC2paWorker } from './shell/utility-c2pa-worker';
 import {
   SECURE_WEB_PREFERENCES,
   createAppUrlMatcher,
@@ -76,7 +77,7 @@ async function start(): Promise<void> {
   hardenSession();
   // SHOTLINE_HOME lets the app and the CLI share one data folder on purpose.
   const dataDir = process.env.SHOTLINE_HOME ? defaultDataDir(process.env) : app.getPath('userData');
-  studio = await createStudio({ dataDir, spawnMediaWorker: utilityWorker });
+  studio = await createStudio({ dataDir, spawnMediaWorker: utilityWorker, spawnC2paWorker: utilityC2paWorker });
   unbindStudioApi = bindStudioApi(ipcMain, studio.api, {
     isTrustedSender: isAppUrl,
     getTarget: () => mainWindow?.webContents ?? null,

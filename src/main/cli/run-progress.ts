@@ -48,7 +48,10 @@ export async function withProgress(run: ProgressRun, work: (signal: AbortSignal)
 
 /** completed: 0; anything short of it: 1 (some shots failed), or 130 when this run's Ctrl-C stopped it. */
 export function exitCodeForReport(report: RenderReport, cancel: AbortController): ExitCode {
-  if (report.status === 'completed') return EXIT.ok;
+  // An episode left unsigned because a take's own credentials do not validate is a failure the user must see
+  // (the file is kept); one left unsigned for want of a keychain is said in the report and is not.
+  const refusedToSign = report.credentials?.export?.state === 'unsigned' && report.credentials.export.unverified.length > 0;
+  if (report.status === 'completed' && !refusedToSign) return EXIT.ok;
   return cancel.signal.aborted ? EXIT.cancelled : EXIT.shotsFailed;
 }
 

@@ -109,7 +109,7 @@ export async function signExport(
     const unverified: ExportSigning['unverified'] = [];
     for (const [i, clip] of clips.entries()) {
       const credential = await signTake(clip.attempt, episode, deps, signal);
-      const validity = credential.state === 'signed' ? await takeValidity(credential.signedPath!, identity.rootPem, signal) : null;
+      const validity = credential.state === 'signed' ? await takeValidity(credential.signedPath!, identity.rootPem, deps, signal) : null;
       const problem = credential.state !== 'signed' ? `its take is unsigned: ${credential.reason}` : validity && !['trusted', 'valid'].includes(validity.state) ? `its take's credentials do not validate: ${validity.codes}` : null;
       if (problem) unverified.push({ shotId: clip.shot.id, reason: problem });
       parts.push({
@@ -157,8 +157,8 @@ export async function signExport(
   }
 }
 
-async function takeValidity(path: string, rootPem: string, signal: AbortSignal): Promise<{ state: CredentialValidity; codes: string }> {
-  const report = await readCredentialsInWorker(path, { trustAnchorsPem: [rootPem] }, { signal });
+async function takeValidity(path: string, rootPem: string, deps: SigningDeps, signal: AbortSignal): Promise<{ state: CredentialValidity; codes: string }> {
+  const report = await readCredentialsInWorker(path, { trustAnchorsPem: [rootPem] }, { signal, ...(deps.spawn ? { spawn: deps.spawn } : {}) });
   return { state: report.state, codes: report.failures.map((f) => f.code).join(', ') || report.state };
 }
 
