@@ -43,6 +43,8 @@ describe('resume flags', () => {
       strict: false,
       allowPartial: true,
       resubmitUnknown: true,
+      sign: true,
+      allowUnverified: false,
       dataDir: undefined,
       json: false,
     });

@@ -101,7 +101,7 @@ describe('process boundaries', () => {
     /(?:from\s+|import\s*\(\s*|require\s*\(\s*|import\s+)['"]electron(?:\/[^'"]*)?['"]/.test(readFileSync(join(ROOT, file), 'utf8'));
 
   it('only the Electron shell imports electron in src/main, so the CLI runs under plain Node', () => {
-    expect(sourceFiles('src/main').filter(importsElectron).sort()).toEqual(['src/main/index.ts', 'src/main/shell/utility-worker.ts']);
+    expect(sourceFiles('src/main').filter(importsElectron).sort()).toEqual(['src/main/index.ts', 'src/main/shell/utility-c2pa-worker.ts', 'src/main/shell/utility-worker.ts']);
   });
 
   it('the renderer and shared code never import electron or Node built-ins', () => {

@@ -8,8 +8,6 @@ export const EXIT = {
   shotsFailed: 1,
   usage: 2,
   busy: 3,
-  /** `verify`: the file carries no content credentials. */
-  noCredentials: 3,
   internal: 70,
   cancelled: 130,
 } as const;

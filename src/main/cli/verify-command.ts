@@ -11,6 +11,9 @@ import { readCredentials } from '../provenance/c2pa';
 import { toVerifyReport } from '../provenance/verify-report';
 import { EXIT } from './exit-codes';
 
+/** verify's own code for a file without credentials (3, as `c2patool` and the issue ask; not "busy"). */
+const NO_CREDENTIALS = 3;
+
 export const VERIFY_USAGE = `Usage:
   shotline verify <file> [--trust-anchor root.pem]... [--data-dir DIR] [--json]
   Trusts your own root (the identity in the data folder) and every --trust-anchor.
@@ -31,7 +34,7 @@ export async function runVerifyCommand(args: string[], io: VerifyIo): Promise<nu
   const trustAnchorsPem = [...(await Promise.all(anchors.map((path) => readAnchor(path)))), ...[await io.ownRootPem(dataDir)].filter((pem): pem is string => pem !== null)];
   const report = toVerifyReport(await readCredentials(file, { trustAnchorsPem }));
   io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : `${formatVerifyReport(report)}\n`);
-  if (report.validity === 'none') return EXIT.noCredentials;
+  if (report.validity === 'none') return NO_CREDENTIALS;
   return report.validity === 'invalid' ? EXIT.shotsFailed : EXIT.ok;
 }
 
