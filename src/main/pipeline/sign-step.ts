@@ -12,9 +12,8 @@
 import { rename } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { isAbortError } from '../../shared/errors';
-import type { CredentialValidity } from '../../shared/provenance';
 import { tempPathBeside, removeQuietly } from '../media/atomic-file';
-import { readCredentialsInWorker, signInWorker, type C2paWorkerSpawner, type SignInWorkerJob } from '../provenance/c2pa';
+import { signInWorker, type C2paWorkerSpawner, type SignInWorkerJob, type SignMp4Result } from '../provenance/c2pa';
 import { exportManifest, takeManifest, type ExportEdits, type ExportPart, type SoftwareInfo } from '../provenance/manifests';
 import { takeProvenance } from '../provenance/take-record';
 import type { Registry } from '../registry/registry';
@@ -88,8 +87,9 @@ export interface ExportSigning {
 
 /**
  * Signs the stitched episode in place of its unsigned file (atomically). Each take is
- * signed first if it is not yet, and checked against the user's root before it becomes
- * an ingredient.
+ * signed first if it is not yet. c2pa-rs checks every take's own credentials against the
+ * user's root as it adds it: one that does not validate (or a take left unsigned) keeps the
+ * episode unsigned, unless allowUnverified, and then the export states why.
  */
 export async function signExport(
   episode: EpisodeRecord,
@@ -102,64 +102,87 @@ export async function signExport(
   const outputPath = episode.outputPath;
   const source = { subject: 'export' as const, episodeId: episode.id, attemptId: null, sourcePath: outputPath };
   let sourceSha256 = '';
+  const unsigned = (reason: string, unverified: ExportSigning['unverified']): ExportSigning => {
+    deps.log?.(`episode ${episode.id} left unsigned: ${reason}`);
+    deps.credentials.record({ ...source, sourceSha256: sourceSha256 || 'unknown', signedPath: null, signedSha256: null, state: 'unsigned', reason, signer: null });
+    return { state: 'unsigned', reason, unverified };
+  };
   try {
     sourceSha256 = await sha256Of(outputPath, signal);
     const identity = await deps.identity();
-    const parts: (ExportPart & { path: string })[] = [];
-    const unverified: ExportSigning['unverified'] = [];
+    const parts: (ExportPart & { path: string; title: string })[] = [];
     for (const [i, clip] of clips.entries()) {
       const credential = await signTake(clip.attempt, episode, deps, signal);
-      const validity = credential.state === 'signed' ? await takeValidity(credential.signedPath!, identity.rootPem, deps, signal) : null;
-      const problem = credential.state !== 'signed' ? `its take is unsigned: ${credential.reason}` : validity && !['trusted', 'valid'].includes(validity.state) ? `its take's credentials do not validate: ${validity.codes}` : null;
-      if (problem) unverified.push({ shotId: clip.shot.id, reason: problem });
+      const takeNo = clip.attempt.takeNo ?? 0;
       parts.push({
         shotId: clip.shot.id,
-        takeNo: clip.attempt.takeNo ?? 0,
+        takeNo,
         engineId: clip.attempt.engineId,
         ingredientLabel: `shot-${i + 1}-${clip.shot.id}`,
+        title: `${clip.shot.id}, take ${takeNo} (${clip.attempt.engineId})`,
         path: credential.signedPath ?? clip.attempt.clipPath!,
-        ...(problem ? { unverifiedReason: problem } : {}),
+        ...(credential.state !== 'signed' ? { unverifiedReason: `its take is unsigned: ${credential.reason}` } : {}),
       });
     }
-    if (unverified.length > 0 && !options.allowUnverified) {
-      const reason = `${unverified.map((u) => `${u.shotId}: ${u.reason}`).join('; ')} (--allow-unverified signs it anyway and records why)`;
-      deps.credentials.record({ ...source, sourceSha256, signedPath: null, signedSha256: null, state: 'unsigned', reason, signer: null });
-      return { state: 'unsigned', reason, unverified };
+    const refused = (found: typeof parts) => `${found.map((p) => `${p.shotId}: ${p.unverifiedReason}`).join('; ')} (--allow-unverified signs it anyway and records why)`;
+    const early = parts.filter((p) => p.unverifiedReason);
+    if (early.length > 0 && !options.allowUnverified) return unsigned(refused(early), early.map((p) => ({ shotId: p.shotId, reason: p.unverifiedReason! })));
+
+    let result = await signEpisodeFile(episode, parts, edits, identity, deps, signal);
+    // What c2pa-rs found adding each take (against the user's root).
+    const invalid = parts.filter((part) => {
+      const added = result.ingredients.find((i) => i.title === part.title);
+      if (!added || added.state === 'trusted' || added.state === 'valid' || part.unverifiedReason) return false;
+      part.unverifiedReason = `its take's credentials do not validate: ${added.failures.map((f) => f.code).join(', ') || added.state}`;
+      return true;
+    });
+    if (invalid.length > 0) {
+      await removeQuietly(result.path);
+      if (!options.allowUnverified) return unsigned(refused(invalid), invalid.map((p) => ({ shotId: p.shotId, reason: p.unverifiedReason! })));
+      // Signed again so that the export itself says which takes did not validate, and why.
+      result = await signEpisodeFile(episode, parts, edits, identity, deps, signal);
     }
-    const manifest = exportManifest({ id: episode.id, title: episode.title }, parts, edits, { software: deps.software, operator: identity.operator, when: new Date().toISOString() });
-    // Signed beside the episode under a partial name (a crash leaves nothing a later start does not remove), then moved over it.
-    const signing = tempPathBeside(outputPath);
-    try {
-      await signInWorker(
-        {
-          inputPath: outputPath,
-          outputPath: signing,
-          manifest,
-          ingredients: parts.map((part) => ({ path: part.path, relationship: 'componentOf' as const, label: part.ingredientLabel, title: `${part.shotId}, take ${part.takeNo} (${part.engineId})` })),
-          signer: identity.signer,
-          trustAnchorsPem: [identity.rootPem],
-        },
-        { signal, ...(deps.spawn ? { spawn: deps.spawn } : {}) },
-      );
-      await rename(signing, outputPath);
-    } finally {
-      await removeQuietly(signing);
-    }
+    await rename(result.path, outputPath);
     const signedSha256 = await sha256Of(outputPath, signal);
     deps.credentials.record({ ...source, sourceSha256, signedPath: outputPath, signedSha256, state: 'signed', reason: null, signer: identity.fingerprint });
-    return { state: 'signed', reason: null, unverified };
+    return { state: 'signed', reason: null, unverified: parts.filter((p) => p.unverifiedReason).map((p) => ({ shotId: p.shotId, reason: p.unverifiedReason! })) };
   } catch (error) {
     if (isAbortError(error) || signal.aborted) throw error;
-    const reason = oneLine(error);
-    deps.log?.(`episode ${episode.id} left unsigned: ${reason}`);
-    deps.credentials.record({ ...source, sourceSha256: sourceSha256 || 'unknown', signedPath: null, signedSha256: null, state: 'unsigned', reason, signer: null });
-    return { state: 'unsigned', reason, unverified: [] };
+    return unsigned(oneLine(error), []);
   }
 }
 
-async function takeValidity(path: string, rootPem: string, deps: SigningDeps, signal: AbortSignal): Promise<{ state: CredentialValidity; codes: string }> {
-  const report = await readCredentialsInWorker(path, { trustAnchorsPem: [rootPem] }, { signal, ...(deps.spawn ? { spawn: deps.spawn } : {}) });
-  return { state: report.state, codes: report.failures.map((f) => f.code).join(', ') || report.state };
+/**
+ * Signs the episode file into a partial file beside it (a crash leaves nothing a later
+ * start does not remove); the caller moves it over the episode once it is accepted.
+ */
+async function signEpisodeFile(
+  episode: EpisodeRecord,
+  parts: (ExportPart & { path: string; title: string })[],
+  edits: ExportEdits,
+  identity: RunIdentity,
+  deps: SigningDeps,
+  signal: AbortSignal,
+): Promise<{ path: string; ingredients: SignMp4Result['ingredients'] }> {
+  const manifest = exportManifest({ id: episode.id, title: episode.title }, parts, edits, { software: deps.software, operator: identity.operator, when: new Date().toISOString() });
+  const partial = tempPathBeside(episode.outputPath);
+  try {
+    const result = await signInWorker(
+      {
+        inputPath: episode.outputPath,
+        outputPath: partial,
+        manifest,
+        ingredients: parts.map((part) => ({ path: part.path, relationship: 'componentOf' as const, label: part.ingredientLabel, title: part.title })),
+        signer: identity.signer,
+        trustAnchorsPem: [identity.rootPem],
+      },
+      { signal, ...(deps.spawn ? { spawn: deps.spawn } : {}) },
+    );
+    return { path: partial, ingredients: result.ingredients };
+  } catch (error) {
+    await removeQuietly(partial);
+    throw error;
+  }
 }
 
 async function stillThere(path: string, sha256: string, signal: AbortSignal): Promise<boolean> {
