@@ -156,7 +156,8 @@ function credentialLines(report: RenderReport): string[] {
   const reasons = [...new Set(unsigned.map((t) => t.reason ?? t.state))];
   for (const reason of reasons) {
     const shots = unsigned.filter((t) => (t.reason ?? t.state) === reason).map((t) => t.shotId);
-    lines.push(`  takes not signed (${shots.join(', ')}): ${shorten(reason, 300)}`);
+    const why = reason === credentials.export?.reason ? 'for the same reason' : shorten(reason, 300);
+    lines.push(`  takes not signed (${shots.join(', ')}): ${why}`);
   }
   return lines;
 }
