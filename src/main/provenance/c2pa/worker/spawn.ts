@@ -35,8 +35,10 @@ export function c2paWorkerEntry(): { file: string; execArgv: string[] } {
   throw new Error(`c2pa-worker.js was not found beside ${fileURLToPath(here)}: run \`npm run build\``);
 }
 
-export const forkC2paWorker: C2paWorkerSpawner = () => {
-  const entry = c2paWorkerEntry();
+export const forkC2paWorker: C2paWorkerSpawner = () => forkC2paWorkerFrom(c2paWorkerEntry());
+
+/** A worker from a given entry (the bench starts the built one while it runs from source). */
+export function forkC2paWorkerFrom(entry: { file: string; execArgv: string[] }): C2paWorkerHandle {
   const child = fork(entry.file, [], {
     execArgv: entry.execArgv,
     env: childProcessEnv(process.env),
@@ -72,4 +74,4 @@ export const forkC2paWorker: C2paWorkerSpawner = () => {
       child.kill(signal);
     },
   };
-};
+}
