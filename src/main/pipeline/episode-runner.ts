@@ -148,14 +148,13 @@ async function runClaimed(episode: EpisodeRecord, deps: EpisodeRunnerDeps, optio
       return take ? [{ shot: shotsById.get(s.shotId) ?? s.spec, attempt: take.attempt }] : [];
     });
     // Left out for want of a take, or made from an earlier take because this run could not make its own (a final that failed keeps its preview).
-    const unmet = new Set(generate.filter((g) => !takeMeetingRun(run, deps.takes.shot(episodeId, g.shotId))).map((g) => g.shotId));
-    const failedShots = after
-      .filter((s) => !selectedTake(s) || unmet.has(s.shotId))
-      .map((s) => {
-        const reason = reasons.get(s.shotId) ?? 'not made';
-        const kept = selectedTake(s);
-        return { shotId: s.shotId, reason: kept ? `${reason}; take ${kept.takeNo} (${kept.mode}) was used instead` : reason };
-      });
+    const asked = new Set(generate.map((g) => g.shotId));
+    const failedShots = after.flatMap((s) => {
+      const kept = selectedTake(s);
+      if (kept && !(asked.has(s.shotId) && !takeMeetingRun(run, s))) return [];
+      const reason = reasons.get(s.shotId) ?? 'not made';
+      return [{ shotId: s.shotId, reason: kept ? `${reason}; take ${kept.takeNo} (${kept.mode}) was used instead` : reason }];
+    });
     if (accepted.length === 0 || (options.strict && failedShots.length > 0)) {
       const why = accepted.length === 0 ? 'no shot was accepted' : `--strict: ${failedShots.length} shot(s) failed`;
       deps.episodes.setStatus(episodeId, 'failed', why);

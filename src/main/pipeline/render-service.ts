@@ -261,7 +261,7 @@ function missingEngine(id: string): never {
 }
 
 /** --budget goes through the storyboard's own rule: positive, at most the product's ceiling. */
-function budgetFlag(usd: number | undefined): Micros | undefined {
+export function budgetFlag(usd: number | undefined): Micros | undefined {
   if (usd === undefined) return undefined;
   const checked = budgetLimitSchema.safeParse(usd);
   if (!checked.success) throw new UserError(`--budget: ${checked.error.issues[0]?.message ?? 'invalid amount'} (got ${usd})`);
@@ -277,7 +277,7 @@ function requireOutput(outputPath: string | undefined): string {
   return outputPath;
 }
 
-function checkConcurrency(concurrency: number | undefined): void {
+export function checkConcurrency(concurrency: number | undefined): void {
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)) {
     throw new UserError(`--concurrency: must be a whole number between 1 and 64, got ${concurrency}`);
   }

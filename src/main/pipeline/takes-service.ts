@@ -5,9 +5,9 @@
  * the episode, claimed like a render: crash-safe, resumable, and single-flight.
  */
 import { UserError } from '../../shared/errors';
-import { shotSchema, budgetLimitSchema } from '../../shared/storyboard';
+import { shotSchema } from '../../shared/storyboard';
 import { suggestKey } from '../../shared/storyboard-issues';
-import { usdToMicros, type Micros } from '../../shared/money';
+import type { Micros } from '../../shared/money';
 import type { MoneyChoices, RegenerateOptions, RestitchOptions } from '../../shared/api';
 import { checkOutputPath } from '../preflight/output-path';
 import { currentRunner } from '../store/runner-identity';
@@ -18,7 +18,7 @@ import type { ApproveResult, TakeRecord } from '../store/takes';
 import { referenceDigests, shotFingerprint } from '../storyboard/shot-fingerprint';
 import type { StudioServices } from '../studio';
 import type { RenderReport } from './render-report';
-import { inputsOf, outsideMedia, type RenderService, type RunChoices } from './render-service';
+import { budgetFlag, checkConcurrency, inputsOf, outsideMedia, type RenderService, type RunChoices } from './render-service';
 import { checkRunFits } from './run-preflight';
 
 /** What the Studio API's regenerate takes, and how the run is carried out (the CLI's --concurrency, --strict). */
@@ -77,7 +77,8 @@ export class TakesService {
     const engineId = request.engineId === undefined ? undefined : this.knownEngine(request.engineId);
     const prompt = request.prompt === undefined ? undefined : checkedPrompt(request.prompt, shotIds);
     if (request.seed !== undefined) checkSeed(request.seed);
-    const budgetMicros = request.budgetUsd === undefined ? undefined : usdToMicros(checkedBudget(request.budgetUsd));
+    checkConcurrency(request.concurrency);
+    const budgetMicros = budgetFlag(request.budgetUsd);
     const digests = await referenceDigests(episode.storyboard);
     const run: NewRun = { kind: 'regenerate', mode: request.mode ?? episode.mode, shotIds, engineId: engineId ?? null, seed: request.seed ?? null };
     return this.claimAndRun(episode, run, request, signal, (claimed) => {
@@ -138,10 +139,4 @@ function checkedPrompt(prompt: string, shotIds: string[]): string {
 function checkSeed(seed: number): void {
   const checked = shotSchema.shape.seed.safeParse(seed);
   if (!checked.success) throw new UserError(`--seed: must be a whole number from 0 to ${2 ** 31 - 1}, got ${seed}`);
-}
-
-function checkedBudget(usd: number): number {
-  const checked = budgetLimitSchema.safeParse(usd);
-  if (!checked.success) throw new UserError(`--budget: ${checked.error.issues[0]?.message ?? 'invalid amount'} (got ${usd})`);
-  return checked.data;
 }

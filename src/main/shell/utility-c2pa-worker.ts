@@ -5,15 +5,13 @@
  */
 import { utilityProcess } from 'electron';
 import { childProcessEnv } from '../media/child-env';
+import { keepStderrTail } from '../workers/child-process';
 import type { FromC2paWorker } from '../provenance/c2pa/worker/protocol';
 import { c2paWorkerEntry, type C2paWorkerSpawner } from '../provenance/c2pa/worker/spawn';
 
 export const utilityC2paWorker: C2paWorkerSpawner = () => {
   const child = utilityProcess.fork(c2paWorkerEntry().file, [], { env: childProcessEnv(process.env), serviceName: 'Shotline signing', stdio: 'pipe' });
-  let stderrTail = '';
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderrTail = (stderrTail + chunk).slice(-4096);
-  });
+  const stderrTail = keepStderrTail(child.stderr);
   return {
     get pid() {
       return child.pid;
@@ -22,7 +20,7 @@ export const utilityC2paWorker: C2paWorkerSpawner = () => {
     send: (message) => child.postMessage(message),
     onMessage: (listener) => child.on('message', (message: unknown) => listener(message as FromC2paWorker)),
     // utilityProcess reports only an exit code; a trap or the OOM killer shows as a non-zero code.
-    onExit: (listener) => child.once('exit', (code) => listener(code, null, stderrTail)),
+    onExit: (listener) => child.once('exit', (code) => listener(code, null, stderrTail())),
     kill: () => {
       child.kill();
     },

@@ -5,6 +5,7 @@
  */
 import { utilityProcess } from 'electron';
 import { childProcessEnv } from '../media/child-env';
+import { keepStderrTail } from '../workers/child-process';
 import { WORKER_SETTINGS_ENV, type FromWorker } from '../media/worker/protocol';
 import { workerEntry, type WorkerSpawner } from '../media/worker/spawn';
 
@@ -14,10 +15,7 @@ export const utilityWorker: WorkerSpawner = (settings, env) => {
     serviceName: 'Shotline media',
     stdio: 'pipe',
   });
-  let stderrTail = '';
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderrTail = (stderrTail + chunk).slice(-4096);
-  });
+  const stderrTail = keepStderrTail(child.stderr);
   return {
     get pid() {
       return child.pid;
@@ -25,7 +23,7 @@ export const utilityWorker: WorkerSpawner = (settings, env) => {
     send: (message) => child.postMessage(message),
     onMessage: (listener) => child.on('message', (message: unknown) => listener(message as FromWorker)),
     // utilityProcess reports only an exit code; a native crash shows as a non-zero code.
-    onExit: (listener) => child.once('exit', (code) => listener(code, null, stderrTail)),
+    onExit: (listener) => child.once('exit', (code) => listener(code, null, stderrTail())),
     kill: () => {
       child.kill();
     },

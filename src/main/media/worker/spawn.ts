@@ -4,8 +4,7 @@
  * so this module never imports electron. The worker starts without provider keys.
  */
 import { fork } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { keepStderrTail, workerEntryFor, type WorkerEntry } from '../../workers/child-process';
 import { childProcessEnv } from '../child-env';
 import { WORKER_SETTINGS_ENV, type FromWorker, type ToWorker, type WorkerSettings } from './protocol';
 
@@ -22,17 +21,9 @@ export interface WorkerHandle {
 
 export type WorkerSpawner = (settings: WorkerSettings, env: NodeJS.ProcessEnv) => WorkerHandle;
 
-const STDERR_TAIL_BYTES = 4096;
-
 /** The worker's entry: the bundled out/main/media-worker.js, or its TypeScript source under tsx (tests). */
-export function workerEntry(): { file: string; execArgv: string[] } {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) return { file: fileURLToPath(new URL('./worker-main.ts', here)), execArgv: ['--import', 'tsx'] };
-  for (const candidate of ['./media-worker.js', '../media-worker.js']) {
-    const file = fileURLToPath(new URL(candidate, here));
-    if (existsSync(file)) return { file, execArgv: [] };
-  }
-  throw new Error(`media-worker.js was not found beside ${fileURLToPath(here)}: run \`npm run build\``);
+export function workerEntry(): WorkerEntry {
+  return workerEntryFor(import.meta.url, 'worker-main.ts', 'media-worker.js');
 }
 
 export const forkWorker: WorkerSpawner = (settings, env) => {
@@ -43,17 +34,14 @@ export const forkWorker: WorkerSpawner = (settings, env) => {
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     serialization: 'advanced',
   });
-  let stderrTail = '';
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderrTail = (stderrTail + chunk).slice(-STDERR_TAIL_BYTES);
-  });
+  const stderrTail = keepStderrTail(child.stderr);
   return {
     pid: child.pid,
     send: (message) => {
       if (child.connected) child.send(message);
     },
     onMessage: (listener) => child.on('message', (message) => listener(message as FromWorker)),
-    onExit: (listener) => child.once('close', (code, signal) => listener(code, signal, stderrTail)),
+    onExit: (listener) => child.once('close', (code, signal) => listener(code, signal, stderrTail())),
     kill: (signal) => {
       child.kill(signal);
     },

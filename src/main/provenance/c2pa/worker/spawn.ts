@@ -5,9 +5,8 @@
  * anything named like a secret in its environment (childProcessEnv).
  */
 import { fork } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { childProcessEnv } from '../../../media/child-env';
+import { keepStderrTail, workerEntryFor, type WorkerEntry } from '../../../workers/child-process';
 import type { FromC2paWorker, ToC2paWorker } from './protocol';
 
 export interface C2paWorkerHandle {
@@ -21,24 +20,15 @@ export interface C2paWorkerHandle {
 
 export type C2paWorkerSpawner = () => C2paWorkerHandle;
 
-const STDERR_TAIL_BYTES = 4096;
-
 /** The worker's entry: the bundled out/main/c2pa-worker.js, or its TypeScript source under tsx (tests, dev). */
-export function c2paWorkerEntry(): { file: string; execArgv: string[] } {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) return { file: fileURLToPath(new URL('./c2pa-worker-main.ts', here)), execArgv: ['--import', 'tsx'] };
-  // Bundled, this module sits in out/main/ (index.js, cli.js) or out/main/chunks/.
-  for (const candidate of ['./c2pa-worker.js', '../c2pa-worker.js']) {
-    const file = fileURLToPath(new URL(candidate, here));
-    if (existsSync(file)) return { file, execArgv: [] };
-  }
-  throw new Error(`c2pa-worker.js was not found beside ${fileURLToPath(here)}: run \`npm run build\``);
+export function c2paWorkerEntry(): WorkerEntry {
+  return workerEntryFor(import.meta.url, 'c2pa-worker-main.ts', 'c2pa-worker.js');
 }
 
 export const forkC2paWorker: C2paWorkerSpawner = () => forkC2paWorkerFrom(c2paWorkerEntry());
 
 /** A worker from a given entry (the bench starts the built one while it runs from source). */
-export function forkC2paWorkerFrom(entry: { file: string; execArgv: string[] }): C2paWorkerHandle {
+export function forkC2paWorkerFrom(entry: WorkerEntry): C2paWorkerHandle {
   const child = fork(entry.file, [], {
     execArgv: entry.execArgv,
     env: childProcessEnv(process.env),
@@ -46,10 +36,8 @@ export function forkC2paWorkerFrom(entry: { file: string; execArgv: string[] }):
     // Uint8Arrays (certificates, timestamp tokens) cross as bytes, not as JSON objects.
     serialization: 'advanced',
   });
-  let stderrTail = '';
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderrTail = (stderrTail + chunk).slice(-STDERR_TAIL_BYTES);
-  });
+  const stderrTail = keepStderrTail(child.stderr);
+  let forkError = '';
   return {
     pid: child.pid,
     send: (message) => {
@@ -62,11 +50,11 @@ export function forkC2paWorkerFrom(entry: { file: string; execArgv: string[] }):
       const report = (code: number | null, signal: string | null) => {
         if (reported) return;
         reported = true;
-        listener(code, signal, stderrTail);
+        listener(code, signal, stderrTail() + forkError);
       };
       child.once('close', report);
       child.once('error', (error) => {
-        stderrTail += `\n${error.message}`;
+        forkError += `\n${error.message}`;
         if (child.exitCode === null && child.signalCode === null && !child.pid) report(null, null);
       });
     },
