@@ -15,39 +15,11 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemorySecretStore } from '../../src/main/secrets/keychain';
 import { IdentityError, importIdentity, importPkcs12, loadSigningIdentity, showIdentity, type IdentityContext } from '../../src/main/provenance/identity';
+import { OPENSSL_EXTENSIONS } from '../support/openssl-extensions';
 
 const run = promisify(execFile);
 let dir: string;
 let dataDirs = 0;
-
-const EXTENSIONS = `
-[root]
-basicConstraints = critical, CA:TRUE
-keyUsage = critical, keyCertSign, cRLSign
-subjectKeyIdentifier = hash
-[intermediate]
-basicConstraints = critical, CA:TRUE, pathlen:0
-keyUsage = critical, keyCertSign, cRLSign
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-[leaf]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature
-extendedKeyUsage = emailProtection, 1.3.6.1.5.5.7.3.36
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-[leaf_no_eku]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-[leaf_server]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature
-extendedKeyUsage = serverAuth
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-`;
 
 async function openssl(args: string[]): Promise<void> {
   await run('openssl', args, { cwd: dir, env: { ...process.env, OPENSSL_CONF: path.join(dir, 'empty.cnf') } });
@@ -101,7 +73,7 @@ async function expectNoKeyIn(dataDir: string | null, keyPem: string, messages: s
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'shotline-identity-import-'));
   await writeFile(path.join(dir, 'empty.cnf'), '');
-  await writeFile(path.join(dir, 'ext.cnf'), EXTENSIONS);
+  await writeFile(path.join(dir, 'ext.cnf'), OPENSSL_EXTENSIONS);
   await Promise.all([key('root'), key('intermediate'), key('leaf'), key('other'), key('rsa', 'rsa'), key('p384', 'p384')]);
   await openssl(['req', '-new', '-x509', '-key', 'root.key', '-subj', '/CN=Studio Nine Root/O=Studio Nine', '-days', '3650', '-sha256', '-config', 'ext.cnf', '-extensions', 'root', '-out', 'root.pem']);
   await issue('intermediate', '/CN=Studio Nine Signing CA/O=Studio Nine', 'root', 'intermediate');

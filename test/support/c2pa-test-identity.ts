@@ -14,6 +14,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { OPENSSL_EXTENSIONS } from './openssl-extensions';
 
 const run = promisify(execFile);
 
@@ -32,33 +33,6 @@ export interface TestIdentity {
   timestampsIssued: () => number;
   remove(): Promise<void>;
 }
-
-const EXTENSIONS = `
-[root]
-basicConstraints = critical, CA:TRUE
-keyUsage = critical, keyCertSign, cRLSign
-subjectKeyIdentifier = hash
-
-[intermediate]
-basicConstraints = critical, CA:TRUE, pathlen:0
-keyUsage = critical, keyCertSign, cRLSign
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-
-[leaf]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature
-extendedKeyUsage = emailProtection, 1.3.6.1.5.5.7.3.36
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-
-[tsa_cert]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature
-extendedKeyUsage = critical, timeStamping
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-`;
 
 function tsaConfig(serialFile: string): string {
   return `
@@ -88,7 +62,7 @@ async function openssl(args: string[], cwd: string): Promise<void> {
 export async function makeTestIdentity(options: { leafDays?: number; label?: string } = {}): Promise<TestIdentity> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'shotline-c2pa-identity-'));
   await writeFile(path.join(dir, 'empty.cnf'), '');
-  await writeFile(path.join(dir, 'ext.cnf'), EXTENSIONS);
+  await writeFile(path.join(dir, 'ext.cnf'), OPENSSL_EXTENSIONS);
   const label = options.label ?? 'Shotline Test';
   const key = (name: string) => openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${name}.key`], dir);
   const issue = async (name: string, subject: string, issuer: string, extensions: string, days: number) => {

@@ -28,6 +28,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import * as pkijs from 'pkijs';
 import { closeServer, listenOnLoopback } from '../common/loopback';
+import { OPENSSL_EXTENSIONS } from '../../support/openssl-extensions';
 
 const run = promisify(execFile);
 
@@ -42,20 +43,6 @@ export interface TsaQueryRecord {
   certReq: boolean;
   answeredWith: TsaFault;
 }
-
-const EXTENSIONS = `
-[root]
-basicConstraints = critical, CA:TRUE
-keyUsage = critical, keyCertSign, cRLSign
-subjectKeyIdentifier = hash
-
-[tsa_cert]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature
-extendedKeyUsage = critical, timeStamping
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-`;
 
 function tsaConfig(dir: string): string {
   const section = (name: string, digests: string) => `
@@ -92,7 +79,7 @@ export class TsaEmulator {
     // No spaces in the path: openssl config values would need quoting.
     this.dir = await mkdtemp(path.join(os.tmpdir(), 'shotline-tsa-'));
     await writeFile(path.join(this.dir, 'empty.cnf'), '');
-    await writeFile(path.join(this.dir, 'ext.cnf'), EXTENSIONS);
+    await writeFile(path.join(this.dir, 'ext.cnf'), OPENSSL_EXTENSIONS);
     await writeFile(path.join(this.dir, 'tsa.cnf'), tsaConfig(this.dir));
     await writeFile(path.join(this.dir, 'tsa.serial'), '01\n');
     for (const name of ['root', 'tsa']) await this.openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${name}.key`]);
