@@ -112,46 +112,32 @@ export async function createRoot(operatorName: string, now: Date): Promise<Issue
 }
 
 /** An intermediate CA (pathLen 0: it issues leaves only), never outliving its root. */
-export async function createIntermediate(operatorName: string, root: Issuer, now: Date): Promise<IssuedCertificate> {
-  const keys = await newKeyPair();
-  const rootCertificate = new x509.X509Certificate(root.der);
-  const certificate = await x509.X509CertificateGenerator.create({
-    serialNumber: serialNumber(),
-    subject: distinguishedName(commonName(operatorName, 'intermediate')),
-    issuer: rootCertificate.subjectName,
-    publicKey: keys.publicKey,
-    signingKey: await signingKey(root.key),
-    signingAlgorithm: ES256,
-    ...validity(now, INTERMEDIATE_VALIDITY_DAYS, rootCertificate.notAfter),
-    extensions: [
-      new x509.BasicConstraintsExtension(true, 0, true),
-      new x509.KeyUsagesExtension(caUsages, true),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
-      new x509.AuthorityKeyIdentifierExtension(subjectKeyId(root.der)),
-    ],
-  });
-  return issued(certificate, keys);
+export function createIntermediate(operatorName: string, root: Issuer, now: Date): Promise<IssuedCertificate> {
+  return issue(operatorName, 'intermediate', root, now, INTERMEDIATE_VALIDITY_DAYS, [new x509.BasicConstraintsExtension(true, 0, true), new x509.KeyUsagesExtension(caUsages, true)]);
 }
 
 /** The signing certificate, never outliving its issuer. */
-export async function createLeaf(operatorName: string, intermediate: Issuer, now: Date): Promise<IssuedCertificate> {
+export function createLeaf(operatorName: string, intermediate: Issuer, now: Date): Promise<IssuedCertificate> {
+  return issue(operatorName, 'leaf', intermediate, now, LEAF_VALIDITY_DAYS, [
+    new x509.BasicConstraintsExtension(false, undefined, true),
+    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+    new x509.ExtendedKeyUsageExtension([OID.emailProtection, OID.documentSigning]),
+  ]);
+}
+
+/** A certificate `issuer` signs for a new key: its role's extensions, then SKI and AKI, valid no longer than the issuer. */
+async function issue(operatorName: string, role: CertificateRole, issuer: Issuer, now: Date, days: number, extensions: X509.Extension[]): Promise<IssuedCertificate> {
   const keys = await newKeyPair();
-  const issuerCertificate = new x509.X509Certificate(intermediate.der);
+  const issuerCertificate = new x509.X509Certificate(issuer.der);
   const certificate = await x509.X509CertificateGenerator.create({
     serialNumber: serialNumber(),
-    subject: distinguishedName(commonName(operatorName, 'leaf')),
+    subject: distinguishedName(commonName(operatorName, role)),
     issuer: issuerCertificate.subjectName,
     publicKey: keys.publicKey,
-    signingKey: await signingKey(intermediate.key),
+    signingKey: await signingKey(issuer.key),
     signingAlgorithm: ES256,
-    ...validity(now, LEAF_VALIDITY_DAYS, issuerCertificate.notAfter),
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-      new x509.ExtendedKeyUsageExtension([OID.emailProtection, OID.documentSigning]),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
-      new x509.AuthorityKeyIdentifierExtension(subjectKeyId(intermediate.der)),
-    ],
+    ...validity(now, days, issuerCertificate.notAfter),
+    extensions: [...extensions, await x509.SubjectKeyIdentifierExtension.create(keys.publicKey), new x509.AuthorityKeyIdentifierExtension(subjectKeyId(issuer.der))],
   });
   return issued(certificate, keys);
 }
