@@ -10,8 +10,8 @@ import { guardEngine, type GuardedEngine } from './engines/boundary';
 import type { ProviderId } from '../shared/domain';
 import { BUILT_IN_ADAPTERS, EngineCatalog, type EngineFactory } from './engines';
 import { MediaPool } from './media/worker/pool';
-import { DEFAULT_VIDEO, stitchVideoFrom, type StitchOutput, type StitchVideoSettings } from './media/stitch/index';
-import { chooseEncoder } from './media/encoders';
+import { DEFAULT_VIDEO, stitchVideoFrom, type StitchOutput } from './media/stitch/index';
+import { chooseEncoder, type EncoderChoice } from './media/encoders';
 import { mediaWorkerSettings, type MediaBackendSetting } from './media/worker/settings';
 import type { WorkerSpawner } from './media/worker/spawn';
 import { emptyHealth, HealthRepository } from './registry/health';
@@ -39,6 +39,8 @@ import type { C2paWorkerSpawner } from './provenance/c2pa';
 import { ensureIdentity, loadSigningIdentity } from './provenance/identity';
 import { OsKeychain } from './secrets/keychain';
 import type { RunIdentity, SigningDeps } from './pipeline/sign-step';
+import { Connectivity, engineEndpoint } from './pipeline/connectivity';
+import { studioApi } from './studio-api';
 
 /** How Shotline names itself in the content credentials it writes. */
 export const SHOTLINE_SOFTWARE = { name: 'Shotline', version: '0.1.0' } as const;
@@ -100,9 +102,12 @@ export class StudioServices {
   /** Every FFmpeg job runs in these worker processes. */
   readonly media: MediaPool;
   private readonly listeners = new Set<(event: ProgressEvent) => void>();
+  /** Whether the providers can be reached; generation waits while they cannot (pipeline/connectivity.ts). */
+  readonly connectivity: Connectivity;
 
   constructor(readonly config: StudioConfig) {
     this.clock = config.clock ?? Date.now;
+    this.connectivity = new Connectivity({ onChange: (online) => this.emit({ episodeId: '', type: 'network', online }) });
     this.random = config.random ?? Math.random;
     this.db = openDatabase(join(config.dataDir, 'shotline.db'));
     seedRegistry(this.db, config.seed ?? loadSeedFile(defaultSeedPath(config.env)), this.clock());
@@ -159,13 +164,19 @@ export class StudioServices {
 
   /** The stitch input with the video encoder this machine does best (tried once per studio). */
   async withStitchVideo<T extends { output: StitchOutput }>(input: T): Promise<T> {
-    this.stitchVideo ??= chooseEncoder(this.media, 'h264').then(stitchVideoFrom, (error: unknown) => {
-      this.config.log?.(`encoder choice failed, using libx264: ${error instanceof Error ? error.message : String(error)}`);
-      return DEFAULT_VIDEO;
-    });
-    return { ...input, output: { ...input.output, video: input.output.video ?? (await this.stitchVideo) } };
+    const choice = await this.stitchEncoder();
+    return { ...input, output: { ...input.output, video: input.output.video ?? (choice ? stitchVideoFrom(choice) : DEFAULT_VIDEO) } };
   }
-  private stitchVideo: Promise<StitchVideoSettings> | undefined;
+
+  /** The H.264 encoder stitches use and why; null when trying them failed (stitches then use libx264). */
+  stitchEncoder(): Promise<EncoderChoice | null> {
+    this.encoderChoice ??= chooseEncoder(this.media, 'h264').catch((error: unknown) => {
+      this.config.log?.(`encoder choice failed, using libx264: ${error instanceof Error ? error.message : String(error)}`);
+      return null;
+    });
+    return this.encoderChoice;
+  }
+  private encoderChoice: Promise<EncoderChoice | null> | undefined;
 
 
   /** The quality gate (pipeline/clip-gate.ts), and the contact sheets its AI score made, per episode. */
@@ -212,6 +223,12 @@ export class StudioServices {
     return { signer: loaded.signer, rootPem: loaded.rootPem, fingerprint: loaded.leafFingerprint, operator: loaded.operator };
   }
 
+  /** Where an engine's calls go; null for one that needs no network. */
+  endpointOf(engineId: string): URL | null {
+    const spec = this.registry.get(engineId);
+    return spec ? engineEndpoint(spec, this.config.env ?? process.env) : null;
+  }
+
   emit = (event: ProgressEvent): void => {
     for (const listener of this.listeners) listener(event);
   };
@@ -247,34 +264,7 @@ export function openStudio(config: StudioConfig): StudioServices {
 
 export async function createStudio(config: StudioConfig): Promise<Studio> {
   const services = openStudio(config);
-  const background = (started: { episodeId: string; done: Promise<unknown> }) => {
-    services.render.reportInBackground(started.episodeId, started.done as never);
-    return { episodeId: started.episodeId };
-  };
-  const api: StudioApi = {
-    listEngines: async () => services.engineRows(),
-    planEpisode: (path, options) => services.render.plan(path, options ?? {}),
-    startRender: (path, options) => services.render.start(path, options),
-    resumeRender: (episodeId, options) => services.render.startResume(episodeId, options ?? {}),
-    cancelRender: async (episodeId) => services.render.cancel(episodeId),
-    getEpisode: async (episodeId) => {
-      if (!services.episodes.find(episodeId)) throw new UserError(`no episode ${episodeId} in this data directory`);
-      return episodeView(services.episodes, services.attempts, episodeId);
-    },
-    listEpisodes: async () => episodeSummaries(services.db, services.episodes, services.clock()),
-    approveShots: async (episodeId, shots) => services.takesService.approve(episodeId, shots),
-    unapproveShots: async (episodeId, shots) => services.takesService.unapprove(episodeId, shots),
-    selectTake: async (episodeId, shotId, takeNo) => {
-      services.takesService.select(episodeId, shotId, takeNo);
-      return episodeView(services.episodes, services.attempts, episodeId).shots.find((s) => s.shotId === shotId)!.takes.find((t) => t.takeNo === takeNo)!;
-    },
-    regenerateShots: async (episodeId, options) => background(await services.takesService.startRegenerate(episodeId, options)),
-    restitchEpisode: async (episodeId, options) => background(await services.takesService.startRestitch(episodeId, options)),
-    costSummary: async () => costSummary(services.db),
-    heldReservations: async () => heldReservations(services.db),
-    onProgress: (listener) => services.onProgress(listener),
-  };
-  return { api, close: () => services.close() };
+  return { api: studioApi(services), close: () => services.close() };
 }
 
 /** The per-user data folder: --data-dir, else SHOTLINE_HOME, else the platform's app-data folder. */

@@ -6,7 +6,9 @@
 import type { EngineHealth, EngineSpec, RenderMode, ShotKind } from './domain';
 import type { ErrorKind } from './errors';
 import type { ObservedQuality } from './observed-quality';
+import type { VerifyReport } from './provenance';
 import type { GateCheck, GateDecision } from './quality';
+import type { StoryboardInput } from './storyboard';
 
 /** Every IPC channel the preload may expose. Nothing outside this list crosses the bridge. */
 export const STUDIO_CHANNELS = {
@@ -24,11 +26,23 @@ export const STUDIO_CHANNELS = {
   selectTake: 'studio:select-take',
   regenerateShots: 'studio:regenerate-shots',
   restitchEpisode: 'studio:restitch-episode',
+  openStoryboard: 'studio:open-storyboard',
+  saveStoryboard: 'studio:save-storyboard',
+  listStoryboards: 'studio:list-storyboards',
+  verifyCredentials: 'studio:verify-credentials',
+  getAppInfo: 'studio:get-app-info',
+  listProviderKeys: 'studio:list-provider-keys',
+  setProviderKey: 'studio:set-provider-key',
+  deleteProviderKey: 'studio:delete-provider-key',
+  updateEngine: 'studio:update-engine',
 } as const;
 export type StudioChannel = (typeof STUDIO_CHANNELS)[keyof typeof STUDIO_CHANNELS];
 
 /** Push events from main to renderer. */
 export const STUDIO_EVENTS = { progress: 'studio:progress' } as const;
+
+/** The methods of the contract that are calls (everything but the event subscription). */
+export type StudioMethod = keyof typeof STUDIO_CHANNELS;
 
 export interface EngineRow {
   spec: EngineSpec;
@@ -101,6 +115,8 @@ export interface RegenerateOptions extends MoneyChoices, SigningChoices {
 
 export interface RestitchOptions extends SigningChoices {
   outputPath: string;
+  /** Integrated loudness target in LUFS (-40 to -5; broadcast -23, streaming -14); default: the storyboard's. Kept for later stitches of the episode. */
+  loudness?: number;
   /** Stitch without the shots that have no current take. */
   allowPartial?: boolean;
 }
@@ -251,9 +267,16 @@ export interface EpisodeView {
 export interface ProgressEvent {
   episodeId: string;
   shotId?: string;
-  /** 'shot' events carry a shot's state; 'stitch' the final encode's progress; 'episode' the end. */
-  type: 'shot' | 'stitch' | 'episode' | 'log';
-  state?: ShotState | 'submitted' | 'polling' | 'downloading' | 'gating' | 'retrying' | 'stitching' | 'done';
+  /**
+   * 'shot' events carry a shot's state; 'stitch' the final encode's progress; 'episode'
+   * the end; 'network' whether the providers can be reached (`online`), for every episode
+   * (episodeId is '' then).
+   */
+  type: 'shot' | 'stitch' | 'episode' | 'log' | 'network';
+  /** waiting_network: the shot's generation waits until the provider can be reached again. */
+  state?: ShotState | 'submitted' | 'polling' | 'downloading' | 'gating' | 'retrying' | 'stitching' | 'waiting_network' | 'done';
+  /** 'network' events: true when the providers can be reached. */
+  online?: boolean;
   engineId?: string;
   /** 0..1 */
   progress?: number;
@@ -306,6 +329,8 @@ export interface CostSummary {
   byEngine: { engineId: string; spentMicros: number; attempts: number }[];
   byEpisode: ({ episodeId: string; title: string; mode: RenderMode } & EpisodeCosts)[];
   byMode: { mode: RenderMode; spentMicros: number }[];
+  /** Spend per calendar day (UTC, YYYY-MM-DD) on which anything was charged, oldest first. */
+  byDay: { day: string; spentMicros: number }[];
   totalMicros: number;
   /** What previewing saved, over the episodes that previewed: a final render of every shot (finalEstimateMicros) minus what generation really cost. */
   previewSaving: { previewSpentMicros: number; finalEstimateMicros: number; savedMicros: number; episodes: number };
@@ -329,6 +354,94 @@ export interface FallbackRecord {
   at: number;
 }
 
+/** A storyboard file as the board edits it. */
+export interface StoryboardDocument {
+  /** Absolute path of the file; references in it are relative to its folder. */
+  path: string;
+  /** The file's content as written (unknown fields kept): what the inline editor changes. */
+  storyboard: StoryboardInput;
+  /** Problems the CLI would report for this file, one line each naming the field; empty when it renders. */
+  problems: string[];
+  /** The episode made from this file, when one was rendered. */
+  episodeId: string | null;
+  /** Epoch ms the file was last changed on disk. */
+  modifiedAt: number;
+}
+
+/** A storyboard opened in the studio before (most recent first). */
+export interface RecentStoryboard {
+  path: string;
+  title: string;
+  shots: number;
+  episodeId: string | null;
+  openedAt: number;
+  /** False when the file is gone from disk. */
+  exists: boolean;
+}
+
+/** Open a storyboard file in place (its references stay relative to it), or keep an uploaded one in the data folder. */
+export type StoryboardSource = { path: string } | { fileName: string; text: string };
+
+/** Which signed file to check: a take (shot + take number) or the episode's export. */
+export interface CredentialsTarget {
+  episodeId: string;
+  shotId?: string;
+  takeNo?: number;
+}
+
+export interface CredentialsView {
+  /** signed: the file carries credentials (see report); unsigned/skipped: why not; none: never signed. */
+  state: 'signed' | 'unsigned' | 'skipped' | 'none';
+  /** Why it was left unsigned, or what the export recorded about takes that did not validate. */
+  reason: string | null;
+  /** c2pa-rs's reading of the file, with this data folder's root as trust anchor; null when there is no signed file. */
+  report: VerifyReport | null;
+}
+
+/** Facts the board shows outside any episode. */
+export interface AppInfo {
+  version: string;
+  dataDir: string;
+  /** Where uploaded storyboards and exports go by default. */
+  storyboardsDir: string;
+  exportsDir: string;
+  /** True while the providers can be reached (generation waits otherwise). */
+  online: boolean;
+  /** The FFmpeg the media worker drives and the H.264 encoder a stitch will use, with why. */
+  media: { backend: string; encoder: string; encoderReason: string } | null;
+  /** The signing identity (null: none yet, or signing is unavailable, with why). */
+  signing: { available: boolean; subject: string | null; expiresAt: string | null; reason: string | null };
+}
+
+/** One provider's key, as the settings screen shows it: never the value. */
+export interface ProviderKeyView {
+  provider: string;
+  /** The credential names it takes (Kling takes two). */
+  fields: readonly string[];
+  source: 'environment' | 'keychain' | null;
+  /** The keychain holds a key an environment variable overrides. */
+  shadowedKeychainKey: boolean;
+  environmentVariables: readonly string[];
+}
+
+export interface ProviderKeysView {
+  keys: ProviderKeyView[];
+  /** Why the keychain cannot be used here, or null. */
+  keychainProblem: string | null;
+}
+
+/** Settings of one engine a user can change; the same fields as `shotline engines set` (an empty string clears the user's value). */
+export interface EngineEdit {
+  enabled?: boolean;
+  /** USD per second of video at every resolution; '' restores the shipped prices. */
+  price?: string;
+  baseUrl?: string;
+  concurrency?: string;
+  model?: string;
+  /** ComfyUI: the workflow file (API format). */
+  workflow?: string;
+}
+
 export interface StudioApi {
   listEngines(): Promise<EngineRow[]>;
   planEpisode(storyboardPath: string, options?: Pick<RenderOptions, 'mode' | 'budgetUsd'>): Promise<EpisodePlanView>;
@@ -349,5 +462,31 @@ export interface StudioApi {
   restitchEpisode(episodeId: string, options: RestitchOptions): Promise<{ episodeId: string }>;
   costSummary(): Promise<CostSummary>;
   heldReservations(): Promise<HeldReservation[]>;
+  /** Opens (or imports) a storyboard and checks it as `shotline check` would; problems are returned, not thrown. */
+  openStoryboard(source: StoryboardSource): Promise<StoryboardDocument>;
+  /**
+   * Writes the edited storyboard to its file (atomically, YAML or JSON as the file was).
+   * Refused with the same messages as the CLI when it does not validate; the file is then untouched.
+   */
+  saveStoryboard(path: string, storyboard: StoryboardInput): Promise<StoryboardDocument>;
+  listStoryboards(): Promise<RecentStoryboard[]>;
+  /** The content credentials of a take or of the episode's export, read back by c2pa-rs. */
+  verifyCredentials(target: CredentialsTarget): Promise<CredentialsView>;
+  getAppInfo(): Promise<AppInfo>;
+  listProviderKeys(): Promise<ProviderKeysView>;
+  /** Stores a provider's key in the OS keychain; the value never comes back. */
+  setProviderKey(provider: string, values: Record<string, string>): Promise<ProviderKeysView>;
+  deleteProviderKey(provider: string): Promise<ProviderKeysView>;
+  updateEngine(engineId: string, edit: EngineEdit): Promise<EngineRow>;
   onProgress(listener: (event: ProgressEvent) => void): () => void;
+}
+
+/**
+ * What the renderer holds: the contract plus how a transport turns a file of the data
+ * folder into a URL the page may load (a custom protocol in the app, /media in a browser).
+ */
+export interface StudioClient extends StudioApi {
+  mediaUrl(filePath: string): string;
+  /** Which transport this is: the app's IPC or a browser's loopback HTTP. */
+  readonly transport: 'electron' | 'browser';
 }

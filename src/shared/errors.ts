@@ -33,6 +33,12 @@ export interface EngineErrorDetails {
    * nothing (it answered with an error, or the connection was never made).
    */
   jobMayExist?: boolean;
+  /**
+   * The provider's host could not be reached at all (no route, no DNS, connection refused):
+   * the network or the provider is down, so the pipeline asks whether any provider can be
+   * reached before it spends a fallback (offline-first: queued generations wait).
+   */
+  unreachable?: boolean;
   /** quality_rejected only: the gate judged this engine unable to make the shot (size, length, off prompt): go to the next engine at once. */
   escalate?: boolean;
 }

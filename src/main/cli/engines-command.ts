@@ -6,8 +6,8 @@
 import path from 'node:path';
 import type { EngineSpec } from '../../shared/domain';
 import { UserError } from '../../shared/errors';
-import { usdToMicros } from '../../shared/money';
-import type { EngineOverridesInput, Registry } from '../registry/registry';
+import { engineOverridesFromFields } from '../registry/engine-edits';
+import type { Registry } from '../registry/registry';
 import { engineIdSchema } from '../registry/spec-schema';
 import type { Command } from './args';
 import { priceLabel } from './engines-table';
@@ -30,54 +30,7 @@ export function runEnginesEdit(command: EditCommand, registry: Registry): string
 }
 
 function setFields(engineId: string, fields: Record<string, string>, registry: Registry): EngineSpec {
-  return registry.setOverride(engineId, overridesFrom(fields, registry.require(engineId)));
-}
-
-/** Each field to its override; an empty value removes the user's setting (back to the shipped one). */
-function overridesFrom(fields: Record<string, string>, spec: EngineSpec): EngineOverridesInput {
-  const patch: EngineOverridesInput = {};
-  const problems: string[] = [];
-  for (const [field, raw] of Object.entries(fields)) {
-    const value = raw.trim();
-    const clear = value === '';
-    switch (field) {
-      case 'enabled': {
-        const flag = parseFlag(value);
-        if (flag === undefined && !clear) problems.push(`enabled: must be true or false, got "${raw}"`);
-        patch.enabled = clear ? undefined : flag;
-        break;
-      }
-      case 'price': {
-        const usd = clear ? undefined : parseUsd(value);
-        if (!clear && usd === undefined) problems.push(`price: must be USD per second of video, e.g. 0.12, got "${raw}"`);
-        else patch.pricing = usd === undefined ? undefined : pricesAt(spec, usd);
-        break;
-      }
-      case 'base-url':
-        patch.baseUrl = clear ? undefined : value;
-        break;
-      case 'concurrency': {
-        const n = Number(value);
-        if (!clear && !(value !== '' && Number.isInteger(n))) problems.push(`concurrency: must be a whole number, got "${raw}"`);
-        patch.concurrency = clear ? undefined : n;
-        break;
-      }
-      case 'model':
-        patch.model = clear ? undefined : value;
-        break;
-      case 'workflow':
-        patch.workflow = clear ? undefined : path.resolve(value);
-        break;
-    }
-  }
-  if (problems.length > 0) throw new UserError(`invalid settings for engine "${spec.id}"`, problems);
-  return patch;
-}
-
-/** One price for every row the engine lists (with and without audio, every resolution): the user's figure. */
-function pricesAt(spec: EngineSpec, usdPerSecond: number): EngineOverridesInput['pricing'] {
-  const rows = spec.pricing.length > 0 ? spec.pricing : spec.resolutions.map((resolution) => ({ resolution, audio: spec.audio === 'always' }));
-  return rows.map((row) => ({ resolution: row.resolution, audio: row.audio, microsPerSecond: usdToMicros(usdPerSecond) }));
+  return registry.setOverride(engineId, engineOverridesFromFields(fields, registry.require(engineId)));
 }
 
 function addEngine(engineId: string, fields: Record<string, string>, registry: Registry): EngineSpec {
@@ -106,7 +59,7 @@ function addEngine(engineId: string, fields: Record<string, string>, registry: R
   };
   delete base.statusDate;
   delete base.baseUrl;
-  const overrides = overridesFrom(Object.fromEntries(Object.entries(fields).filter(([field]) => (SET_FIELDS as readonly string[]).includes(field))), base);
+  const overrides = engineOverridesFromFields(Object.fromEntries(Object.entries(fields).filter(([field]) => (SET_FIELDS as readonly string[]).includes(field))), base);
   const spec: EngineSpec = { ...base };
   for (const [key, value] of Object.entries(overrides)) if (value !== undefined) (spec as unknown as Record<string, unknown>)[key] = value;
   if (overrides.pricing) spec.priceSource = 'user';
@@ -124,18 +77,6 @@ function templateFor(provider: string, like: string | undefined, registry: Regis
   const spec = registry.list({ includeRemoved: true }).find((candidate) => candidate.provider === provider);
   if (!spec) throw new UserError(`engines add: no ${provider} engine to copy limits from; name one with like=`);
   return spec;
-}
-
-function parseFlag(value: string): boolean | undefined {
-  if (['true', 'yes', 'on', '1'].includes(value.toLowerCase())) return true;
-  if (['false', 'no', 'off', '0'].includes(value.toLowerCase())) return false;
-  return undefined;
-}
-
-function parseUsd(value: string): number | undefined {
-  if (!/^\$?(\d+(\.\d*)?|\.\d+)$/.test(value)) return undefined;
-  const usd = Number(value.replace('$', ''));
-  return Number.isFinite(usd) ? usd : undefined;
 }
 
 function describe(spec: EngineSpec, action: 'set' | 'add'): string {

@@ -23,7 +23,7 @@ import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { collectLateResults, watchLateResults } from './late-results';
 import { RunEngineState, type HealthLog } from './run-state';
 import { Semaphore } from './semaphore';
-import { runShot, type ChainCandidate } from './shot-runner';
+import { runShot, type ChainCandidate, type ShotRunnerDeps } from './shot-runner';
 import { shotsToGenerate, takeMeetingRun } from './run-needs';
 import { runSpec } from './run-preflight';
 import type { ExportSigning } from './sign-step';
@@ -68,6 +68,8 @@ export interface EpisodeRunnerDeps {
   random: () => number;
   emit: (event: ProgressEvent) => void;
   onStep?: (step: PipelineStep, attempt: AttemptRecord) => void | Promise<void>;
+  /** Offline-first: shots wait while no provider they could use can be reached (shot-runner.ts). */
+  network?: ShotRunnerDeps['network'];
 }
 
 /** Signing as the runner sees it: each take once accepted, and the episode once stitched. */
@@ -276,6 +278,7 @@ async function generateShots(
           slots: (engineId) => slots.forEngine(engineId),
           backoff: options.backoff ?? DEFAULT_BACKOFF,
           maxAttemptsPerShot: options.maxAttemptsPerShot ?? 12,
+          ...(deps.network ? { network: deps.network } : {}),
         },
         options.signal,
       );

@@ -216,6 +216,7 @@ export class RenderService {
         random: services.random,
         emit: services.emit,
         onStep: services.config.onStep,
+        network: { connectivity: services.connectivity, endpointOf: (id) => services.endpointOf(id) },
       },
       { concurrency: request.concurrency ?? DEFAULT_CONCURRENCY, strict: request.strict ?? false, resubmitUnknown: request.resubmitUnknown ?? false, signal },
     );

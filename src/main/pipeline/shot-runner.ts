@@ -15,6 +15,7 @@ import type { BackoffOptions } from './backoff';
 import { decide, policyFor } from './policy';
 import type { RunEngineState } from './run-state';
 import type { Semaphore } from './semaphore';
+import type { Connectivity } from './connectivity';
 
 /** One engine in a shot's chain, as the router planned it. */
 export interface ChainCandidate {
@@ -52,6 +53,8 @@ export interface ShotRunnerDeps extends AttemptRunnerDeps {
   slots: (engineId: string) => Semaphore[];
   backoff: BackoffOptions;
   maxAttemptsPerShot: number;
+  /** Offline-first: where each engine's calls go and whether they can be reached (absent: an unreachable host is an ordinary failure). */
+  network?: { connectivity: Connectivity; endpointOf: (engineId: string) => URL | null };
 }
 
 export type ShotOutcome = { status: 'accepted'; attempt: AttemptRecord } | { status: 'failed'; reason: string };
@@ -121,6 +124,11 @@ export async function runShot(job: ShotJob, deps: ShotRunnerDeps, signal: AbortS
     if (outcome.status === 'accepted') return outcome;
     if (outcome.status === 'collected') return { status: 'accepted', attempt: job.takeMeetingRun() ?? outcome.attempt };
     if (isHalting(outcome)) return { status: 'failed', reason: [...notes, outcome.message].join('; ') };
+    if (await waitedForNetwork(outcome, queue, job, deps, signal)) {
+      // Nothing reached the provider and nothing was spent: the try does not count against the shot or the engine.
+      attemptsThisRun--;
+      continue;
+    }
     if (outcome.status === 'failed' && outcome.error.kind === 'quality_rejected') rejectedBy.set(outcome.attempt.engineId, (rejectedBy.get(outcome.attempt.engineId) ?? 0) + 1);
     await sleep(settle(outcome, queue, failures, deps, notes), signal);
   }
@@ -135,6 +143,29 @@ export async function runShot(job: ShotJob, deps: ShotRunnerDeps, signal: AbortS
 function withFreshSeed(request: GenerationRequest, rejections: number): GenerationRequest {
   if (rejections === 0 || request.seed === undefined) return request;
   return { ...request, seed: (request.seed + rejections * 7919) % 2_147_483_647 };
+}
+
+/**
+ * A submit that could not reach its provider's host: when no engine left for the shot can
+ * be reached either, the machine is offline (or every provider is down), and falling back
+ * would only burn the chain. The shot waits until one answers, then tries again. Returns
+ * false when the failure is an ordinary one (some engine answers), for `settle` to handle.
+ */
+async function waitedForNetwork(outcome: AttemptOutcome, queue: ChainCandidate[], job: ShotJob, deps: ShotRunnerDeps, signal: AbortSignal): Promise<boolean> {
+  if (!deps.network || outcome.status !== 'failed' || !outcome.error.details.unreachable) return false;
+  const endpoints: URL[] = [];
+  for (const candidate of queue) {
+    const endpoint = deps.network.endpointOf(candidate.engineId);
+    // An engine that needs no network (the animatic) can always take the shot.
+    if (!endpoint) return false;
+    endpoints.push(endpoint);
+  }
+  if (await deps.network.connectivity.anyReachable(endpoints, signal)) return false;
+  const base = { episodeId: job.episodeId, shotId: job.shotId, type: 'shot' as const, engineId: outcome.attempt.engineId };
+  deps.emit({ ...base, state: 'waiting_network', message: `no provider can be reached (${outcome.error.message}); waiting for the network` });
+  await deps.network.connectivity.waitUntilReachable(endpoints, signal);
+  deps.emit({ ...base, state: 'retrying', message: 'the providers can be reached again' });
+  return true;
 }
 
 function isHalting(outcome: AttemptOutcome): outcome is Halting {

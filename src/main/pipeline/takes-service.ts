@@ -5,7 +5,7 @@
  * the episode, claimed like a render: crash-safe, resumable, and single-flight.
  */
 import { UserError } from '../../shared/errors';
-import { shotSchema } from '../../shared/storyboard';
+import { outputSchema, shotSchema } from '../../shared/storyboard';
 import { suggestKey } from '../../shared/storyboard-issues';
 import type { Micros } from '../../shared/money';
 import type { MoneyChoices, RegenerateOptions, RestitchOptions } from '../../shared/api';
@@ -64,7 +64,11 @@ export class TakesService {
   async startRestitch(episodeId: string, request: RestitchRequest, signal?: AbortSignal): Promise<{ episodeId: string; done: Promise<RenderReport> }> {
     const episode = this.episode(episodeId);
     const outputPath = outsideMedia(this.services.mediaDir, await checkOutputPath(request.outputPath, { inputs: inputsOf(episode.storyboardPath, episode.storyboard) }));
-    return this.claimAndRun(episode, { kind: 'stitch', mode: episode.mode }, request, signal, (claimed) => this.services.episodes.setOutputPath(claimed.id, outputPath));
+    const loudness = request.loudness === undefined ? undefined : checkedLoudness(request.loudness);
+    return this.claimAndRun(episode, { kind: 'stitch', mode: episode.mode }, request, signal, (claimed) => {
+      this.services.episodes.setOutputPath(claimed.id, outputPath);
+      if (loudness !== undefined) this.services.episodes.setLoudness(claimed.id, loudness);
+    });
   }
 
   private async beginRegenerate(episodeId: string, request: RegenerateRequest, signal?: AbortSignal): Promise<{ episodeId: string; done: Promise<RenderReport> }> {
@@ -133,6 +137,12 @@ function checkedPrompt(prompt: string, shotIds: string[]): string {
   if (shotIds.length !== 1) throw new UserError('--prompt: edits one shot; name exactly one shot to regenerate with it');
   const checked = shotSchema.shape.prompt.safeParse(prompt);
   if (!checked.success) throw new UserError(`--prompt: ${checked.error.issues[0]?.message ?? 'invalid prompt'}`);
+  return checked.data;
+}
+
+function checkedLoudness(lufs: number): number {
+  const checked = outputSchema.shape.loudness.safeParse(lufs);
+  if (!checked.success) throw new UserError(`loudness: ${checked.error.issues[0]?.message ?? 'invalid loudness'}`);
   return checked.data;
 }
 

@@ -304,6 +304,11 @@ export class EpisodeStore {
     this.db.prepare(`UPDATE episodes SET output_path = ? WHERE id = ?`).run(outputPath, id);
   }
 
+  /** The loudness later stitches of the episode aim at (the export dialog's choice); shots are unaffected. */
+  setLoudness(id: string, lufs: number): void {
+    this.db.prepare(`UPDATE episodes SET storyboard_json = json_set(storyboard_json, '$.output.loudness', ?) WHERE id = ?`).run(lufs, id);
+  }
+
   setStatus(id: string, status: EpisodeStatus, errorMessage: string | null = null): void {
     const finished = status === 'running' || status === 'stitching' ? null : this.clock();
     this.db.prepare(`UPDATE episodes SET status = ?, finished_at = ?, error_message = ? WHERE id = ?`).run(status, finished, errorMessage, id);

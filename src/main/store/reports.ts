@@ -117,7 +117,14 @@ export function costSummary(db: Db): CostSummary {
     .prepare(`SELECT mode, COALESCE(SUM(CASE entry WHEN 'charge' THEN micros ELSE 0 END), 0) AS spentMicros FROM ledger GROUP BY mode ORDER BY mode`)
     .all() as { mode: RenderMode; spentMicros: number }[];
   const totalMicros = byMode.reduce((sum, m) => sum + m.spentMicros, 0);
-  return { byEngine, byEpisode, byMode, totalMicros, previewSaving: previewSaving(byEpisode), fallbacks: fallbacks(db) };
+  // UTC days: the dashboard's axis must not shift with the machine's time zone between runs.
+  const byDay = db
+    .prepare(
+      `SELECT strftime('%Y-%m-%d', created_at / 1000, 'unixepoch') AS day, SUM(micros) AS spentMicros
+       FROM ledger WHERE entry = 'charge' GROUP BY day ORDER BY day`,
+    )
+    .all() as { day: string; spentMicros: number }[];
+  return { byEngine, byEpisode, byMode, byDay, totalMicros, previewSaving: previewSaving(byEpisode), fallbacks: fallbacks(db) };
 }
 
 /**

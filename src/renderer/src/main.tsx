@@ -7,18 +7,21 @@ import { App } from './App';
 import { MissingStudio } from './components/MissingStudio';
 import { connectProgress, createStudioStore } from './store';
 import { StudioStoreContext } from './store/context';
+import { electronClient } from './transport/electron-client';
+import { httpClientFromLocation } from './transport/http-client';
 import './styles.css';
 
 const container = document.getElementById('root');
 if (!container) throw new Error('index.html has no #root element');
 const root = createRoot(container);
 
-const api = window.studio;
-if (!api) {
+// In the app the preload put the API on window; in a browser the bridge's URL carries a session token.
+const client = window.studio ? electronClient(window.studio) : httpClientFromLocation(window.location);
+if (!client) {
   root.render(<MissingStudio />);
 } else {
-  const store = createStudioStore(api);
-  connectProgress(store, api);
+  const store = createStudioStore(client);
+  connectProgress(store, client);
   root.render(
     <StrictMode>
       <StudioStoreContext.Provider value={store}>

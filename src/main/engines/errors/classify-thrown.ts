@@ -114,10 +114,14 @@ const NETWORK_WORDING: Record<NetworkDiagnosis['failure'], { kind: ErrorKind; jo
   no_response: { kind: 'timeout', jobMayExist: true, text: 'no answer in time', submitNote: 'the request may have arrived' },
 };
 
+/** Codes that say the host could not be reached at all (as opposed to a bad URL or certificate). */
+const UNREACHABLE_EVIDENCE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NODATA', 'EAI_NONAME', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT']);
+
 function fromNetwork(diagnosis: NetworkDiagnosis, context: ThrownErrorContext): EngineError {
   const wording = NETWORK_WORDING[diagnosis.failure];
   const note = context.operation === 'submit' ? `; ${wording.submitNote}` : '';
-  return build(wording.kind, `${context.provider} ${context.operation}: ${wording.text} (${diagnosis.evidence})${note}`, context, wording.jobMayExist);
+  const unreachable = diagnosis.failure === 'never_connected' && UNREACHABLE_EVIDENCE.has(diagnosis.evidence);
+  return build(wording.kind, `${context.provider} ${context.operation}: ${wording.text} (${diagnosis.evidence})${note}`, context, wording.jobMayExist, unreachable ? { unreachable: true } : {});
 }
 
 /**

@@ -1,26 +1,35 @@
 /**
  * The renderer's one store, built from slices (the zustand slices pattern). It talks to
- * the studio only through the StudioApi it is given, so tests can hand it a fake.
+ * the studio only through the StudioClient it is given, so tests and benchmarks can hand
+ * it a fake.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { StudioApi } from '../../../shared/api';
+import type { StudioClient } from '../../../shared/api';
+import { createAppSlice, type AppSlice } from './app-slice';
+import { createBoardSlice, type BoardSlice } from './board-slice';
+import { createCostsSlice, type CostsSlice } from './costs-slice';
 import { createEnginesSlice, type EnginesSlice } from './engines-slice';
 import { createEpisodesSlice, type EpisodesSlice } from './episodes-slice';
 import { createProgressSlice, type ProgressSlice } from './progress-slice';
+import { createSettingsSlice, type SettingsSlice } from './settings-slice';
 
-export type StudioState = EnginesSlice & EpisodesSlice & ProgressSlice;
+export type StudioState = AppSlice & BoardSlice & CostsSlice & EnginesSlice & EpisodesSlice & ProgressSlice & SettingsSlice;
 export type StudioStore = StoreApi<StudioState>;
 
-export function createStudioStore(api: StudioApi): StudioStore {
+export function createStudioStore(api: StudioClient): StudioStore {
   return createStore<StudioState>()((...a) => ({
+    ...createAppSlice(api)(...a),
+    ...createBoardSlice(api)(...a),
+    ...createCostsSlice(api)(...a),
     ...createEnginesSlice(api)(...a),
     ...createEpisodesSlice(api)(...a),
     ...createProgressSlice()(...a),
+    ...createSettingsSlice(api)(...a),
   }));
 }
 
 /** Feeds the studio's progress events into the store; returns the unsubscribe. */
-export function connectProgress(store: StudioStore, api: StudioApi): () => void {
+export function connectProgress(store: StudioStore, api: StudioClient): () => void {
   return api.onProgress((event) => store.getState().recordProgress(event));
 }
 
