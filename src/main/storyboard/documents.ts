@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { Document, parseDocument } from 'yaml';
+import { Document } from 'yaml';
 import type { RecentStoryboard, StoryboardDocument, StoryboardSource } from '../../shared/api';
 import { UserError } from '../../shared/errors';
 import type { StoryboardInput } from '../../shared/storyboard';
@@ -151,10 +151,8 @@ export function safeFileName(fileName: string): string {
 /** YAML keeps the file's leading comment (the pilot explains its format there); JSON is written plainly. */
 function serialise(storyboard: StoryboardInput, format: 'yaml' | 'json', previousText: string): string {
   if (format === 'json') return `${JSON.stringify(storyboard, null, 2)}\n`;
-  const document = new Document(storyboard);
-  const before = parseDocument(previousText);
-  if (before.commentBefore) document.commentBefore = before.commentBefore;
-  return document.toString({ lineWidth: 0 });
+  const leadingComment = /^(?:[ \t]*(?:#[^\n]*)?\r?\n)*/.exec(previousText.replace(/^\uFEFF/, ''))?.[0] ?? '';
+  return `${leadingComment}${new Document(storyboard).toString({ lineWidth: 0 })}`;
 }
 
 async function writeAtomically(path: string, text: string): Promise<void> {
