@@ -8,8 +8,9 @@
 #                                  FFmpeg 8.1 with node-av, except on a platform it has
 #                                  no build for (then the system's FFmpeg is installed).
 #   scripts/system-deps.sh         all of that, plus what the test suite needs: the FFmpeg
-#                                  CLI (the media tests run on both FFmpeg backends) and a
-#                                  Secret Service with D-Bus for the keychain tests.
+#                                  CLI (the media tests run on both FFmpeg backends), a
+#                                  Secret Service with D-Bus for the keychain tests, and
+#                                  Chromium for the shot board's end-to-end tests.
 set -euo pipefail
 
 mode=${1:-all}
@@ -42,6 +43,8 @@ command -v fc-list >/dev/null 2>&1 || missing+=(fontconfig)
 if [ "$mode" = all ]; then
   command -v gnome-keyring-daemon >/dev/null 2>&1 || missing+=(gnome-keyring)
   command -v dbus-run-session >/dev/null 2>&1 && command -v dbus-daemon >/dev/null 2>&1 || missing+=(dbus dbus-x11)
+  # playwright-core drives Debian's Chromium: its own browser download is not available offline.
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
 fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing: ${missing[*]}"
