@@ -202,7 +202,7 @@ async function renderOrResume(
           ),
         )
       : await withProgress({ ...progress, episodeId: command.episodeId }, (signal) =>
-          studio.render.resume(command.episodeId, { budgetUsd: command.budget, concurrency: command.concurrency, strict: command.strict, ...money }, signal),
+          studio.render.resume(command.episodeId && (studio.episodes.resolveId(command.episodeId) ?? command.episodeId), { budgetUsd: command.budget, concurrency: command.concurrency, strict: command.strict, ...money }, signal),
         );
   io.stdout.write(command.json ? toJson(report) : `${formatRenderReport(report)}\n`);
   return exitCodeForReport(report, cancel);

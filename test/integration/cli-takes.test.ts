@@ -95,6 +95,9 @@ describe('shotline takes workflow', () => {
     const text = await cli('shots', episodeId);
     expect(text.stdout).toMatch(/^s01\s+v1\s+not approved; take 1 selected$/m);
     expect(text.stdout).toMatch(/^\s+\* take 1\s+preview\s+animatic\s+\$0\.00\s+quality \d\.\d\d$/m);
+    // The start of an id names the episode too.
+    const byStart = await json<EpisodeView>('shots', episodeId.slice(0, 8));
+    expect(byStart.episodeId).toBe(episodeId);
   });
 
   it('approve: one shot, again (a no-op), an unknown shot (refused, names it), then --all', async () => {

@@ -24,7 +24,9 @@ export interface TakesIo {
 /** `shotline episodes` lists this many, newest first; --json the same. */
 const EPISODE_LIST_LIMIT = 200;
 
-export async function runTakesCommand(command: TakesCommand, studio: StudioServices, io: TakesIo, cancel: AbortController): Promise<ExitCode> {
+export async function runTakesCommand(given: TakesCommand, studio: StudioServices, io: TakesIo, cancel: AbortController): Promise<ExitCode> {
+  // An episode may be named by the start of its id; from here on the full id is used.
+  const command = 'episodeId' in given && given.episodeId ? { ...given, episodeId: studio.episodes.resolveId(given.episodeId) ?? given.episodeId } : given;
   const hints: HintContext = { dataDir: command.dataDir };
   const print = (json: unknown, text: () => string) => io.stdout.write(command.json ? `${JSON.stringify(json, null, 2)}\n` : `${text()}\n`);
   switch (command.name) {

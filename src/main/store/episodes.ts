@@ -186,6 +186,18 @@ export class EpisodeStore {
     return row && toEpisode(row);
   }
 
+  /**
+   * The episode an id names, or the one whose id starts with it (ids are long to type):
+   * undefined when none; a start shared by several is refused with the candidates.
+   */
+  resolveId(idOrStart: string): string | undefined {
+    if (this.find(idOrStart)) return idOrStart;
+    if (idOrStart.length < 4) return undefined;
+    const matches = (this.db.prepare(`SELECT id FROM episodes WHERE substr(id, 1, ?) = ? ORDER BY created_at DESC LIMIT 6`).all(idOrStart.length, idOrStart) as { id: string }[]).map((row) => row.id);
+    if (matches.length > 1) throw new UserError(`episode id "${idOrStart}" is the start of ${matches.length > 5 ? 'more than 5' : matches.length} episodes (${matches.slice(0, 5).join(', ')}); give more of it`);
+    return matches[0];
+  }
+
   latestByRunKey(runKey: string): EpisodeRecord | undefined {
     const row = this.db
       .prepare(`SELECT * FROM episodes WHERE run_key = ? ORDER BY created_at DESC, rowid DESC LIMIT 1`)
