@@ -9,6 +9,7 @@ import { parseCommand, USAGE, type Command } from './cli/args';
 import { formatEnginesTable } from './cli/engines-table';
 import { runEnginesEdit } from './cli/engines-command';
 import { runKeysCommand } from './cli/keys-command';
+import { runStudioCommand } from './cli/studio-command';
 import { runVerifyCommand } from './cli/verify-command';
 import { runIdentityCommand } from './cli/identity-command';
 import { openDatabase, type Db } from './store/database';
@@ -65,6 +66,19 @@ export async function main(argv: string[], streams: CliStreams = process, studio
   if (argv[0] === 'verify') {
     try {
       return (await runVerifyCommand(argv.slice(1), { stdout: io.stdout, ownRootPem: (dataDir) => ownRootPem(resolve(dataDir ?? defaultDataDir())) })) as ExitCode;
+    } catch (error) {
+      return reportError(error, io.stderr, { cancelled: false, debug });
+    } finally {
+      await io.stdout.settle(OUTPUT_SETTLE_MS);
+    }
+  }
+  if (argv[0] === 'studio') {
+    const stopped = new Promise<void>((resolveStop) => {
+      process.once('SIGINT', () => resolveStop());
+      process.once('SIGTERM', () => resolveStop());
+    });
+    try {
+      return (await runStudioCommand(argv.slice(1), studioConfig, { stdout: io.stdout, stderr: io.stderr, stopped })) as ExitCode;
     } catch (error) {
       return reportError(error, io.stderr, { cancelled: false, debug });
     } finally {

@@ -1,13 +1,8 @@
-import { episodeSummary } from '../support/episode-summary';
 import { describe, expect, it } from 'vitest';
-import { STUDIO_CHANNELS, STUDIO_EVENTS, type ProgressEvent, type StudioApi } from '../../src/shared/api';
-import {
-  bindStudioApi,
-  parseArguments,
-  type EventTargetLike,
-  type InvokeEventLike,
-  type IpcMainLike,
-} from '../../src/main/shell/ipc';
+import { STUDIO_CHANNELS, STUDIO_EVENTS, type ProgressEvent } from '../../src/shared/api';
+import { bindStudioApi, type EventTargetLike, type InvokeEventLike, type IpcMainLike } from '../../src/main/shell/ipc';
+import { parseArguments } from '../../src/main/bridge/api-arguments';
+import { fakeStudio } from '../support/fake-studio-api';
 
 type Handler = (event: InvokeEventLike, ...args: unknown[]) => unknown;
 
@@ -26,50 +21,6 @@ class FakeIpcMain implements IpcMainLike {
     if (!handler) return Promise.reject(new Error(`No handler registered for '${channel}'`));
     return Promise.resolve().then(() => handler({ senderFrame: frameUrl === null ? null : { url: frameUrl } }, ...args));
   }
-}
-
-/** A StudioApi that records every call and lets the test push progress events. */
-function fakeStudio() {
-  const calls: { method: string; args: unknown[] }[] = [];
-  const listeners = new Set<(event: ProgressEvent) => void>();
-  const record =
-    <T>(method: string, result: T) =>
-    async (...args: unknown[]) => {
-      calls.push({ method, args });
-      return result;
-    };
-  const api: StudioApi = {
-    listEngines: record('listEngines', []),
-    planEpisode: record('planEpisode', { title: 't', mode: 'final', shots: [], estimatedMicros: 0, budgetMicros: null }),
-    startRender: record('startRender', { episodeId: 'ep-1' }),
-    resumeRender: record('resumeRender', { episodeId: 'ep-1' }),
-    cancelRender: record('cancelRender', undefined),
-    getEpisode: async (episodeId) => {
-      calls.push({ method: 'getEpisode', args: [episodeId] });
-      throw new Error(`no episode ${episodeId}`);
-    },
-    heldReservations: record('heldReservations', []),
-    listEpisodes: record('listEpisodes', [episodeSummary()]),
-    approveShots: record('approveShots', { approved: ['s01'], unchanged: [], skipped: [] }),
-    unapproveShots: record('unapproveShots', { unapproved: ['s01'], unchanged: [] }),
-    selectTake: record('selectTake', undefined as never),
-    regenerateShots: record('regenerateShots', { episodeId: 'ep-1' }),
-    restitchEpisode: record('restitchEpisode', { episodeId: 'ep-1' }),
-    costSummary: record('costSummary', {
-      byEngine: [],
-      byEpisode: [],
-      byMode: [],
-      totalMicros: 0,
-      previewSaving: { previewSpentMicros: 0, finalEstimateMicros: 0, savedMicros: 0, episodes: 0 },
-      fallbacks: [],
-    }),
-    onProgress(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  };
-  const emit = (event: ProgressEvent) => listeners.forEach((listener) => listener(event));
-  return { api, calls, listeners, emit };
 }
 
 function fakeTarget() {

@@ -1,6 +1,6 @@
 import { episodeSummary } from '../support/episode-summary';
 import { describe, expect, it } from 'vitest';
-import type { EngineRow, ProgressEvent, StudioApi } from '../../src/shared/api';
+import type { EngineRow, ProgressEvent, StudioApi, StudioClient } from '../../src/shared/api';
 import { connectProgress, createStudioStore } from '../../src/renderer/src/store';
 import { PROGRESS_LIMIT } from '../../src/renderer/src/store/progress-slice';
 
@@ -20,7 +20,18 @@ function deferred<T>() {
 function fakeApi(overrides: Partial<StudioApi> = {}) {
   const listeners = new Set<(event: ProgressEvent) => void>();
   const unused = () => Promise.reject(new Error('not used by the store'));
-  const api: StudioApi = {
+  const api: StudioClient = {
+    transport: 'browser',
+    mediaUrl: (path) => `/media?path=${encodeURIComponent(path)}`,
+    openStoryboard: unused,
+    saveStoryboard: unused,
+    listStoryboards: async () => [],
+    verifyCredentials: unused,
+    getAppInfo: unused,
+    listProviderKeys: unused,
+    setProviderKey: unused,
+    deleteProviderKey: unused,
+    updateEngine: unused,
     listEngines: async () => [],
     listEpisodes: async () => [],
     planEpisode: unused,

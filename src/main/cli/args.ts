@@ -36,6 +36,7 @@ export const USAGE = `Usage:
                   [--strictness preview|final] [--json]
   shotline doctor [--json]
   shotline verify <file> [--trust-anchor root.pem]... [--data-dir DIR] [--json]
+  shotline studio [--port N] [--data-dir DIR] [--no-open]   the shot board in your browser (127.0.0.1)
 
 Options:
   --approved            with --mode final: make final takes of the approved shots only, and

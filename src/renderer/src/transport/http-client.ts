@@ -1,0 +1,82 @@
+/**
+ * The browser transport (`shotline studio`): the Studio API over the loopback bridge
+ * (src/main/bridge/server.ts). Calls are POST /api/<method> with the session token in a
+ * header; events arrive on one WebSocket, opened with the first listener and reconnected
+ * while anyone listens. The token comes from the address `shotline studio` printed and is
+ * then kept in this tab's sessionStorage and taken out of the address bar.
+ */
+import { STUDIO_CHANNELS, type ProgressEvent, type StudioApi, type StudioClient, type StudioMethod } from '../../../shared/api';
+import { browserMediaUrl } from '../../../shared/media-url';
+
+const TOKEN_KEY = 'shotline.session-token';
+
+export function httpClientFromLocation(location: Location): StudioClient | null {
+  const url = new URL(location.href);
+  const fromUrl = url.searchParams.get('token');
+  if (fromUrl) {
+    sessionStorage.setItem(TOKEN_KEY, fromUrl);
+    url.searchParams.delete('token');
+    history.replaceState(null, '', url.pathname + url.search + url.hash);
+  }
+  const token = fromUrl ?? sessionStorage.getItem(TOKEN_KEY);
+  return token ? httpClient(token, `${url.protocol}//${url.host}`) : null;
+}
+
+export function httpClient(token: string, origin: string): StudioClient {
+  const call = async (method: StudioMethod, args: unknown[]): Promise<unknown> => {
+    const response = await fetch(`${origin}/api/${method}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Shotline-Token': token },
+      body: JSON.stringify({ args }),
+    });
+    const body = (await response.json().catch(() => null)) as { result?: unknown; error?: { message?: string; problems?: string[] } } | null;
+    if (!response.ok) {
+      // The message already lists the problems, one per line, as the CLI prints them.
+      throw new Error(body?.error?.message ?? `the studio answered ${response.status}`);
+    }
+    return body?.result ?? undefined;
+  };
+  const methods = Object.fromEntries((Object.keys(STUDIO_CHANNELS) as StudioMethod[]).map((method) => [method, (...args: unknown[]) => call(method, args)])) as unknown as Omit<StudioApi, 'onProgress'>;
+  const events = progressSocket(`${origin.replace(/^http/, 'ws')}/ws?token=${encodeURIComponent(token)}`);
+  return { ...methods, onProgress: events.subscribe, mediaUrl: (path) => browserMediaUrl(path, token), transport: 'browser' };
+}
+
+/** One WebSocket shared by every listener; reconnects with capped backoff while there are listeners. */
+function progressSocket(address: string): { subscribe(listener: (event: ProgressEvent) => void): () => void } {
+  const listeners = new Set<(event: ProgressEvent) => void>();
+  let socket: WebSocket | null = null;
+  let retryMs = 500;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const open = () => {
+    socket = new WebSocket(address);
+    socket.onopen = () => {
+      retryMs = 500;
+    };
+    socket.onmessage = (message) => {
+      const data = JSON.parse(String(message.data)) as { type?: string; event?: ProgressEvent };
+      if (data.type === 'progress' && data.event) for (const listener of listeners) listener(data.event);
+    };
+    socket.onclose = () => {
+      socket = null;
+      if (listeners.size === 0) return;
+      retryTimer = setTimeout(open, retryMs);
+      retryMs = Math.min(retryMs * 2, 10_000);
+    };
+  };
+
+  return {
+    subscribe(listener) {
+      listeners.add(listener);
+      if (!socket && retryTimer === undefined) open();
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size > 0) return;
+        clearTimeout(retryTimer);
+        retryTimer = undefined;
+        socket?.close();
+        socket = null;
+      };
+    },
+  };
+}
