@@ -1,28 +1,51 @@
 import { useEffect } from 'react';
-import { EngineTable } from './components/EngineTable';
-import { EpisodeList } from './components/EpisodeList';
-import { ProgressLog } from './components/ProgressLog';
+import { BoardScreen } from './board/BoardScreen';
+import { CostDashboard } from './costs/CostDashboard';
+import { SettingsScreen } from './settings/SettingsScreen';
 import { useStudio } from './store/context';
+import type { Screen } from './store/app-slice';
 
-/** Placeholder shot board: the registry, the episodes and live progress. */
+const SCREENS: { id: Screen; label: string }[] = [
+  { id: 'board', label: 'Shot board' },
+  { id: 'costs', label: 'Costs' },
+  { id: 'settings', label: 'Settings' },
+];
+
+/** The studio: a header with the screens and the network state, and the screen in view. */
 export function App() {
+  const screen = useStudio((state) => state.screen);
+  const showScreen = useStudio((state) => state.showScreen);
+  const online = useStudio((state) => state.online);
+  const loadAppInfo = useStudio((state) => state.loadAppInfo);
   const loadEngines = useStudio((state) => state.loadEngines);
   const loadEpisodes = useStudio((state) => state.loadEpisodes);
 
   useEffect(() => {
+    void loadAppInfo();
     void loadEngines();
     void loadEpisodes();
-  }, [loadEngines, loadEpisodes]);
+  }, [loadAppInfo, loadEngines, loadEpisodes]);
 
   return (
-    <main className="app">
+    <div className="app">
       <header className="app-header">
         <h1>Shotline</h1>
-        <p className="subtitle">Storyboard in, signed episode out.</p>
+        <nav aria-label="Screens">
+          {SCREENS.map((item) => (
+            <button key={item.id} type="button" aria-current={screen === item.id ? 'page' : undefined} onClick={() => showScreen(item.id)}>
+              {item.label}
+            </button>
+          ))}
+        </nav>
+        <p className={online ? 'network online' : 'network offline'} role="status">
+          {online ? 'Providers reachable' : 'Offline: generation waits until the providers can be reached'}
+        </p>
       </header>
-      <EngineTable />
-      <EpisodeList />
-      <ProgressLog />
-    </main>
+      <main className="app-main">
+        {screen === 'board' && <BoardScreen />}
+        {screen === 'costs' && <CostDashboard />}
+        {screen === 'settings' && <SettingsScreen />}
+      </main>
+    </div>
   );
 }

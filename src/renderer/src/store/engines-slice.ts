@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand/vanilla';
-import type { EngineRow, StudioApi } from '../../../shared/api';
+import type { EngineRow, StudioClient } from '../../../shared/api';
 import { IDLE, LOADING, READY, failed, latestOnly, type LoadState } from './load-state';
 import type { StudioState } from './index';
 
@@ -10,7 +10,7 @@ export interface EnginesSlice {
   loadEngines(): Promise<void>;
 }
 
-export function createEnginesSlice(api: StudioApi): StateCreator<StudioState, [], [], EnginesSlice> {
+export function createEnginesSlice(api: StudioClient): StateCreator<StudioState, [], [], EnginesSlice> {
   const requests = latestOnly();
   return (set) => ({
     engines: [],

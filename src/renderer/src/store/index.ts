@@ -10,10 +10,11 @@ import { createBoardSlice, type BoardSlice } from './board-slice';
 import { createCostsSlice, type CostsSlice } from './costs-slice';
 import { createEnginesSlice, type EnginesSlice } from './engines-slice';
 import { createEpisodesSlice, type EpisodesSlice } from './episodes-slice';
+import { createLiveSlice, type LiveSlice } from './live-slice';
 import { createProgressSlice, type ProgressSlice } from './progress-slice';
 import { createSettingsSlice, type SettingsSlice } from './settings-slice';
 
-export type StudioState = AppSlice & BoardSlice & CostsSlice & EnginesSlice & EpisodesSlice & ProgressSlice & SettingsSlice;
+export type StudioState = AppSlice & BoardSlice & CostsSlice & EnginesSlice & EpisodesSlice & LiveSlice & ProgressSlice & SettingsSlice;
 export type StudioStore = StoreApi<StudioState>;
 
 export function createStudioStore(api: StudioClient): StudioStore {
@@ -23,6 +24,7 @@ export function createStudioStore(api: StudioClient): StudioStore {
     ...createCostsSlice(api)(...a),
     ...createEnginesSlice(api)(...a),
     ...createEpisodesSlice(api)(...a),
+    ...createLiveSlice()(...a),
     ...createProgressSlice()(...a),
     ...createSettingsSlice(api)(...a),
   }));
