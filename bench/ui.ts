@@ -17,6 +17,13 @@ import { startBridge } from '../src/main/bridge/server';
 import { launchChromium } from '../test/support/e2e-studio';
 import { fakeStudio } from '../test/support/fake-studio-api';
 
+// These functions run in the page (Chromium), where the DOM exists; this file is type-checked for Node.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const window: any;
+declare const document: any;
+declare const MutationObserver: any;
+declare const requestAnimationFrame: (callback: () => void) => number;
+
 const SHOTS = 500;
 const UPDATES = 100;
 
@@ -101,7 +108,7 @@ async function main(): Promise<void> {
     const firstRender = await page.evaluate(
       () =>
         new Promise<number>((resolve) => {
-          const button = [...document.querySelectorAll('button')].find((b) => b.textContent?.includes('Five hundred shots'))!;
+          const button = [...document.querySelectorAll('button')].find((b: any) => b.textContent?.includes('Five hundred shots'));
           const start = performance.now();
           const observer = new MutationObserver(() => {
             if (!document.querySelector('[data-testid="shot-s001"]')) return;
@@ -118,10 +125,10 @@ async function main(): Promise<void> {
     const timings = await page.evaluate(async (updates) => {
       const push = (window as unknown as { benchPush: (event: unknown) => void }).benchPush;
       const results: number[] = [];
-      const shown = [...document.querySelectorAll('article.shot-card')].map((card) => card.getAttribute('aria-label')!.replace('Shot ', ''));
+      const shown: string[] = [...document.querySelectorAll('article.shot-card')].map((card: any) => card.getAttribute('aria-label').replace('Shot ', ''));
       for (let i = 0; i < updates; i += 1) {
         const shotId = shown[i % shown.length]!;
-        const status = document.querySelector(`[data-testid="shot-${shotId}"] [role="status"]`)!;
+        const status = document.querySelector(`[data-testid="shot-${shotId}"] [role="status"]`);
         const before = status.textContent;
         const time = await new Promise<number>((resolve) => {
           const start = performance.now();

@@ -3,18 +3,21 @@
  * binds the Studio API to IPC. Everything else runs under plain Node (see studio.ts);
  * this is the only module in src/main that imports 'electron'.
  */
-import { app, BrowserWindow, dialog, ipcMain, session, shell, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell, type WebContents } from 'electron';
+import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bindStudioApi } from './shell/ipc';
 import { utilityWorker } from './shell/utility-worker';
 import { utilityC2paWorker } from './shell/utility-c2pa-worker';
 import {
-  SECURE_WEB_PREFERENCES,
   createAppUrlMatcher,
   externalLinkTarget,
   withContentSecurityPolicy,
 } from './shell/security';
 import { createStudio, defaultDataDir, type Studio } from './studio';
+import { MEDIA_SCHEME } from '../shared/media-url';
+import { MEDIA_SCHEME_PRIVILEGES, mediaProtocolHandler } from './shell/media-protocol';
+import { mainWindowOptions } from './shell/window-options';
 
 const PRELOAD_PATH = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
 
@@ -36,6 +39,8 @@ function hardenSession(): void {
   // The shot board needs no camera, microphone, notifications or geolocation.
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
+  // Nothing is downloaded into the user's folders by a page: exports are written by the studio.
+  session.defaultSession.on('will-download', (event) => event.preventDefault());
 }
 
 /** Applied to every web contents, including any a bug might create later. */
@@ -55,16 +60,7 @@ function hardenWebContents(contents: WebContents): void {
 }
 
 function createMainWindow(): BrowserWindow {
-  const window = new BrowserWindow({
-    title: 'Shotline',
-    width: 1280,
-    height: 820,
-    minWidth: 800,
-    minHeight: 500,
-    show: false,
-    backgroundColor: '#15171c',
-    webPreferences: { ...SECURE_WEB_PREFERENCES, preload: PRELOAD_PATH },
-  });
+  const window = new BrowserWindow(mainWindowOptions(PRELOAD_PATH));
   window.once('ready-to-show', () => window.show());
   window.on('closed', () => {
     if (mainWindow === window) mainWindow = null;
@@ -77,12 +73,26 @@ async function start(): Promise<void> {
   hardenSession();
   // SHOTLINE_HOME lets the app and the CLI share one data folder on purpose.
   const dataDir = process.env.SHOTLINE_HOME ? defaultDataDir(process.env) : app.getPath('userData');
-  studio = await createStudio({ dataDir, spawnMediaWorker: utilityWorker, spawnC2paWorker: utilityC2paWorker });
+  // Clips reach the page only through this protocol, and only from the data folder.
+  protocol.handle(MEDIA_SCHEME, mediaProtocolHandler(dataDir));
+  studio = await createStudio({ dataDir, spawnMediaWorker: utilityWorker, spawnC2paWorker: utilityC2paWorker, ...nativeDatabaseBinding() });
   unbindStudioApi = bindStudioApi(ipcMain, studio.api, {
     isTrustedSender: isAppUrl,
     getTarget: () => mainWindow?.webContents ?? null,
   });
   mainWindow = createMainWindow();
+}
+
+/**
+ * In development the app runs on the project's node_modules, whose better-sqlite3 is
+ * built for Node (the CLI and the tests need it so); scripts/postinstall.mjs keeps an
+ * Electron build beside it. A packaged app has its node_modules rebuilt for Electron by
+ * electron-builder and needs nothing here.
+ */
+function nativeDatabaseBinding(): { databaseBinding?: string } {
+  if (app.isPackaged) return {};
+  const file = fileURLToPath(new URL('../../native/electron/better_sqlite3.node', import.meta.url));
+  return existsSync(file) ? { databaseBinding: file } : {};
 }
 
 function shutdown(): void {
@@ -97,6 +107,8 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   app.enableSandbox();
+  // Before ready: the page's media scheme must be standard and secure to stream video.
+  protocol.registerSchemesAsPrivileged([MEDIA_SCHEME_PRIVILEGES]);
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
   app.on('second-instance', () => {
     if (!mainWindow) return;

@@ -64,6 +64,8 @@ export interface StudioConfig {
    * the OS keychain (created on first use). Tests pass a throwaway one.
    */
   identity?: () => Promise<RunIdentity>;
+  /** A better-sqlite3 addon for this runtime's ABI (the app under Electron); default: the package's own. */
+  databaseBinding?: string;
   /** How the C2PA signing worker is started: fork under Node, utilityProcess in the app. */
   spawnC2paWorker?: C2paWorkerSpawner;
   /** Adapters by provider; default: the built-in ones. Tests add scripted engines here. */
@@ -109,7 +111,7 @@ export class StudioServices {
     this.clock = config.clock ?? Date.now;
     this.connectivity = new Connectivity({ onChange: (online) => this.emit({ episodeId: '', type: 'network', online }) });
     this.random = config.random ?? Math.random;
-    this.db = openDatabase(join(config.dataDir, 'shotline.db'));
+    this.db = openDatabase(join(config.dataDir, 'shotline.db'), undefined, config.databaseBinding ? { nativeBinding: config.databaseBinding } : {});
     seedRegistry(this.db, config.seed ?? loadSeedFile(defaultSeedPath(config.env)), this.clock());
     this.registry = new Registry(this.db, this.clock);
     this.health = new HealthRepository(this.db, this.clock);

@@ -26,16 +26,19 @@ afterAll(async () => {
 const card = (shotId: string) => page.getByTestId(`shot-${shotId}`);
 
 /** The list is virtualized: scroll a card into view before looking at it. */
+/** The scrolling the tests do, on whatever element type Playwright hands the callback. */
+type Scrollable = { scrollTo(x: number, y: number): void; scrollBy(x: number, y: number): void; scrollIntoView(options: { block: string }): void };
+
 async function cardInView(shotId: string) {
   for (let attempt = 0; attempt < 6; attempt += 1) {
-    if ((await card(shotId).count()) === 0) await page.locator('.shot-scroller').evaluate((element) => element.scrollTo(0, 0));
+    if ((await card(shotId).count()) === 0) await page.locator('.shot-scroller').evaluate((element) => (element as unknown as Scrollable).scrollTo(0, 0));
     for (let tries = 0; tries < 60 && (await card(shotId).count()) === 0; tries += 1) {
-      await page.locator('.shot-scroller').evaluate((element) => element.scrollBy(0, 400));
+      await page.locator('.shot-scroller').evaluate((element) => (element as unknown as Scrollable).scrollBy(0, 400));
       await page.waitForTimeout(30);
     }
     // The board re-measures cards as they change: one found a moment ago may have scrolled out of the rendered window.
     const shown = await card(shotId)
-      .evaluate((element) => element.scrollIntoView({ block: 'center' }), undefined, { timeout: 2_000 })
+      .evaluate((element) => (element as unknown as Scrollable).scrollIntoView({ block: 'center' }), undefined, { timeout: 2_000 })
       .then(() => true, () => false);
     if (shown) return card(shotId);
   }
@@ -50,7 +53,7 @@ async function statusOf(shotId: string): Promise<string> {
 async function waitForStatuses(shotIds: string[], expected: RegExp, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const statuses = [];
+    const statuses: string[] = [];
     for (const id of shotIds) statuses.push(await statusOf(id));
     if (statuses.every((status) => expected.test(status))) return;
     if (Date.now() > deadline) throw new Error(`statuses after ${timeoutMs} ms: ${shotIds.map((id, i) => `${id}=${statuses[i]}`).join(', ')}`);

@@ -71,6 +71,9 @@ describe('window policy', () => {
     expect(directives.get('script-src')).toEqual(["'self'"]);
     expect(directives.get('connect-src')).toEqual(["'self'"]);
     expect(directives.get('object-src')).toEqual(["'none'"]);
+    // Media only from the page's origin or the data-folder protocol: never file:.
+    expect(directives.get('media-src')).toEqual(["'self'", 'shotline-media:']);
+    expect(CONTENT_SECURITY_POLICY).not.toContain('file:');
   });
 
   it('keeps the <meta> policy in index.html identical to the header policy', () => {

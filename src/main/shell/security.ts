@@ -6,15 +6,17 @@
 
 /**
  * Identical to the <meta> in src/renderer/index.html (a unit test keeps them in step).
- * The header covers the dev server; the meta covers the packaged file:// page, which
- * receives no HTTP headers. file: media is allowed because clips live in the data folder.
+ * The header covers the dev server and the browser mode's bridge; the meta covers the
+ * packaged file:// page, which receives no HTTP headers. Clips and posters come from the
+ * data folder through the shotline-media: protocol (the app) or /media on the page's own
+ * origin (browser mode); file: is never allowed.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: file:",
-  "media-src 'self' file:",
+  "img-src 'self' data: shotline-media:",
+  "media-src 'self' shotline-media:",
   "connect-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",

@@ -10,9 +10,13 @@ import { MIGRATIONS, type Migration } from './migrations';
 
 export type Db = Database.Database;
 
-export function openDatabase(file: string, migrations: Migration[] = MIGRATIONS): Db {
+/**
+ * `nativeBinding`: a better-sqlite3 addon built for another ABI than this Node's (the app
+ * under Electron uses the one scripts/postinstall.mjs built, so the CLI keeps Node's).
+ */
+export function openDatabase(file: string, migrations: Migration[] = MIGRATIONS, options: { nativeBinding?: string } = {}): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file);
+  const db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
   // The busy timeout comes first: switching to WAL takes a lock that a second process
   // opening the same new file at the same moment must wait for, not fail on.
   db.pragma('busy_timeout = 10000');

@@ -1,7 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import { Dialog } from '../components/Dialog';
 import { useStudio } from '../store/context';
-import { exportPathFor } from './paths';
+import { exportPathFor } from '../../../shared/export-path';
 
 const LOUDNESS_CHOICES = [
   { value: '-16', label: '-16 LUFS (default)' },

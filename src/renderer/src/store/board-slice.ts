@@ -2,7 +2,7 @@ import type { StateCreator } from 'zustand/vanilla';
 import type { EpisodePlanView, EpisodeView, StoryboardDocument, StoryboardSource, StudioClient } from '../../../shared/api';
 import type { RenderMode } from '../../../shared/domain';
 import type { StoryboardInput } from '../../../shared/storyboard';
-import { exportPathFor } from '../board/paths';
+import { exportPathFor } from '../../../shared/export-path';
 import type { StudioState } from './index';
 
 /** The outcome of saving the storyboard: the problems are the CLI's own lines. */
