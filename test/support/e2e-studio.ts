@@ -75,6 +75,11 @@ export async function openE2eStudio(options: { providers: ('runway' | 'luma')[] 
     async close() {
       await browser.close().catch(() => undefined);
       await bridge.close();
+      // A render still running (a step that failed early) is let finish: closing the studio under it would only add noise.
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline && (await studio.api.listEpisodes()).some((episode) => episode.state === 'running' || episode.state === 'stitching')) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
       studio.close();
       await fleet.close();
       rmSync(identity.dir, { recursive: true, force: true });
