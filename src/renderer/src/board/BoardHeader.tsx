@@ -44,6 +44,9 @@ export function BoardHeader() {
         <button type="button" onClick={() => void render('final', true)} disabled={busy || running || approvedCount === 0}>
           Render final for approved shots
         </button>
+        <button type="button" onClick={() => void render('final', false)} disabled={busy || running || document.problems.length > 0}>
+          Render final (all shots)
+        </button>
         <button type="button" onClick={() => openDialog({ kind: 'export' })} disabled={busy || running || !episode}>
           Stitch and export…
         </button>

@@ -68,8 +68,9 @@ export function createBoardSlice(api: StudioClient): StateCreator<StudioState, [
       async openStoryboard(source) {
         try {
           const document = await api.openStoryboard(source);
+          // The same file again (from the list) keeps what live events said about its shots.
+          if (get().document?.path !== document.path) get().resetLive();
           set({ document, plan: null, episode: null, boardError: null, dialog: null });
-          get().resetLive();
           void get().reloadPlan();
           if (document.episodeId) void get().reloadEpisode();
           void get().loadStoryboards();
