@@ -6,7 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import type { AttemptView, ShotView, StudioClient } from '../../src/shared/api';
 import { budgetFigures, fallbackLines, shotStatus } from '../../src/renderer/src/board/shot-status';
-import { formOf, nextShotId, problemsFor, shotFrom, withShot } from '../../src/renderer/src/board/editor/shot-edit';
+import { formOf, nextShotId, problemsFor, shotFrom, starterStoryboard, withShot } from '../../src/renderer/src/board/editor/shot-edit';
+import { parse } from 'yaml';
+import { validateStoryboard } from '../../src/shared/storyboard-issues';
 import { createStudioStore } from '../../src/renderer/src/store';
 import { exportPathFor } from '../../src/shared/export-path';
 import type { StoryboardInput } from '../../src/shared/storyboard';
@@ -96,6 +98,13 @@ describe('the inline shot editor', () => {
     expect(nextShotId(board)).toBe('s03');
     const added = withShot(board, shotFrom(formOf(undefined, nextShotId(board)), undefined), null);
     expect(added.shots.map((s) => s.id)).toEqual(['s01', 's02', 's03']);
+  });
+
+  it('a new storyboard is valid YAML whatever its title holds', () => {
+    const title = 'Nuit: "la mer" # 2 \\ ☂';
+    const data = parse(starterStoryboard(title)) as { title: string };
+    expect(data.title).toBe(title);
+    expect(validateStoryboard(data).ok).toBe(true);
   });
 
   it("shows the CLI's own lines for this shot first", () => {

@@ -1,6 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import { Dialog } from '../components/Dialog';
 import { useStudio } from '../store/context';
+import { starterStoryboard } from './editor/shot-edit';
 
 /** Open a storyboard file where it is (its references stay next to it), or upload one into the data folder. */
 export function OpenStoryboardDialog({ onClose }: { onClose(): void }) {
@@ -10,6 +11,8 @@ export function OpenStoryboardDialog({ onClose }: { onClose(): void }) {
   const [working, setWorking] = useState(false);
   const pathId = useId();
   const uploadId = useId();
+  const titleId = useId();
+  const [title, setTitle] = useState('');
 
   const open = async (source: Parameters<typeof openStoryboard>[0]) => {
     setWorking(true);
@@ -43,6 +46,20 @@ export function OpenStoryboardDialog({ onClose }: { onClose(): void }) {
         />
         <p className="muted small">An uploaded storyboard is kept in the data folder; its reference images must then be absolute paths.</p>
       </form>
+      <form
+        className="form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (!title.trim()) return setProblems(['Title of a new storyboard: must not be empty']);
+          void open({ fileName: `${title.trim()}.yaml`, text: starterStoryboard(title.trim()) });
+        }}
+      >
+        <label htmlFor={titleId}>Title of a new storyboard</label>
+        <input id={titleId} type="text" value={title} onChange={(event) => setTitle(event.target.value)} />
+        <button type="submit" disabled={working}>
+          Create
+        </button>
+      </form>
       {problems.length > 0 && (
         <div role="alert" className="problems">
           <ul>
@@ -55,3 +72,4 @@ export function OpenStoryboardDialog({ onClose }: { onClose(): void }) {
     </Dialog>
   );
 }
+

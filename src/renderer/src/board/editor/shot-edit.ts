@@ -95,3 +95,8 @@ export function nextShotId(storyboard: StoryboardInput): string {
   while (ids.has(`s${String(next).padStart(width, '0')}`)) next += 1;
   return `s${String(next).padStart(width, '0')}`;
 }
+
+/** A new storyboard with one shot to edit: YAML whose title is a JSON string (valid YAML, any characters). */
+export function starterStoryboard(title: string): string {
+  return `title: ${JSON.stringify(title)}\nmode: preview\noutput: { resolution: 720p, aspect: "16:9", fps: 24 }\nshots:\n  - { id: s01, kind: establishing, prompt: "Describe the first shot", duration: 4 }\n`;
+}
