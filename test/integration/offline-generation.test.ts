@@ -6,9 +6,8 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStudio } from '../../src/main/studio';
 import type { ProgressEvent } from '../../src/shared/api';
-import { EmulatorStudio, fastSeed } from '../support/emulator-studio';
+import { EmulatorStudio } from '../support/emulator-studio';
 import { RunwayEmulator, runwayEnv } from '../emulators/runway/server';
 import { nastyTempDir, removeDir } from './media-fixtures';
 
@@ -20,22 +19,8 @@ beforeAll(async () => {
 });
 afterAll(() => removeDir(dir));
 
-class OfflineStudio extends EmulatorStudio {
-  constructor(private readonly providerEnv: Record<string, string>) {
-    super({ env: providerEnv });
-  }
-
-  override async open(): Promise<this> {
-    this.dir ??= await nastyTempDir('offline studio');
-    const seed = fastSeed(50);
-    this.services = openStudio({
-      dataDir: join(this.dir, 'data'),
-      seed: { ...seed, chains: { ...seed.chains, 'runway-then-animatic': ['runway-gen4.5', 'animatic'] } },
-      env: { PATH: process.env.PATH, ...this.providerEnv },
-    });
-    return this;
-  }
-}
+/** The shipped registry with fast polls and one chain of our own: Runway first, the animatic (always there) after. */
+const offlineStudio = (env: Record<string, string>) => new EmulatorStudio({ env, pollIntervalMs: 50, chains: { 'runway-then-animatic': ['runway-gen4.5', 'animatic'] } }).open();
 
 function emulatorOn(port: number | undefined, folder: string): RunwayEmulator {
   return new RunwayEmulator({ clipDirectory: join(dir, folder), apiKey: KEY, timing: { minMs: 100, maxMs: 300, queuedShare: 0.3 }, ...(port ? { port } : {}) });
@@ -52,7 +37,7 @@ async function refusedPort(): Promise<{ url: string; port: number }> {
 describe('offline-first generation', () => {
   it('a shot whose only engine cannot be reached waits (offline), then is made once the provider answers, paid once', async () => {
     const { url, port } = await refusedPort();
-    const studio = await new OfflineStudio(runwayEnv({ url } as RunwayEmulator, KEY)).open();
+    const studio = await offlineStudio(runwayEnv({ url } as RunwayEmulator, KEY));
     const events: ProgressEvent[] = [];
     studio.services.onProgress((event) => events.push(event));
     let emulator: RunwayEmulator | undefined;
@@ -89,7 +74,7 @@ describe('offline-first generation', () => {
 
   it('an engine that needs no network is still there: the shot falls back to the animatic at once, nothing waits', async () => {
     const { url } = await refusedPort();
-    const studio = await new OfflineStudio(runwayEnv({ url } as RunwayEmulator, KEY)).open();
+    const studio = await offlineStudio(runwayEnv({ url } as RunwayEmulator, KEY));
     const events: ProgressEvent[] = [];
     studio.services.onProgress((event) => events.push(event));
     try {

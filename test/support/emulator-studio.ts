@@ -20,6 +20,8 @@ export interface EmulatorStudioOptions {
   env: Record<string, string>;
   /** Poll interval for every engine; default 100 ms. */
   pollIntervalMs?: number;
+  /** Named fallback chains added to the shipped ones (a storyboard's `chain:` names one). */
+  chains?: Record<string, string[]>;
   log?: (line: string) => void;
 }
 
@@ -33,7 +35,7 @@ export class EmulatorStudio {
     this.dir ??= await nastyTempDir('emulated studio');
     this.services = openStudio({
       dataDir: join(this.dir, 'data'),
-      seed: fastSeed(this.options.pollIntervalMs ?? 100),
+      seed: withChains(fastSeed(this.options.pollIntervalMs ?? 100), this.options.chains),
       env: { PATH: process.env.PATH, ...this.options.env },
       log: this.options.log,
     });
@@ -91,4 +93,8 @@ export class EmulatorStudio {
 export function fastSeed(pollIntervalMs: number): RegistrySeed {
   const shipped = loadSeedFile(defaultSeedPath());
   return { ...shipped, engines: shipped.engines.map((engine) => ({ ...engine, pollIntervalMs })) };
+}
+
+function withChains(seed: RegistrySeed, chains: Record<string, string[]> | undefined): RegistrySeed {
+  return chains ? { ...seed, chains: { ...seed.chains, ...chains } } : seed;
 }

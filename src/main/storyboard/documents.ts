@@ -109,13 +109,7 @@ export class StoryboardDocuments {
     for (let n = 1; n < 1000; n += 1) {
       const candidate = join(this.deps.storyboardsDir, n === 1 ? `${stem}${extension}` : `${stem} (${n})${extension}`);
       try {
-        const handle = await open(candidate, 'wx');
-        try {
-          await handle.writeFile(text, 'utf8');
-          await handle.sync();
-        } finally {
-          await handle.close();
-        }
+        await writeNewFile(candidate, text);
         return candidate;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new UserError(`${name}: cannot be kept in ${this.deps.storyboardsDir} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
@@ -158,17 +152,22 @@ function serialise(storyboard: StoryboardInput, format: 'yaml' | 'json', previou
 async function writeAtomically(path: string, text: string): Promise<void> {
   const partial = join(dirname(path), `.${basename(path)}.${randomUUID().slice(0, 8)}.partial`);
   try {
-    const handle = await open(partial, 'wx');
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await writeNewFile(partial, text);
     await rename(partial, path);
   } catch (error) {
     await rm(partial, { force: true });
     throw new UserError(`${basename(path)}: the storyboard could not be written (${(error as NodeJS.ErrnoException).code ?? String(error)}); the file is unchanged`);
+  }
+}
+
+/** Writes a file that must not exist yet, flushed to disk before it counts. */
+async function writeNewFile(path: string, text: string): Promise<void> {
+  const handle = await open(path, 'wx');
+  try {
+    await handle.writeFile(text, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 

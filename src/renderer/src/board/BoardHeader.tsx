@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { Problems } from '../components/Problems';
 import { useStudio } from '../store/context';
 import { budgetFigures, usd } from './shot-status';
 
@@ -24,16 +25,7 @@ export function BoardHeader() {
           {episode ? `${episode.mode} · ${episode.status}` : 'not rendered yet'}
         </span>
       </div>
-      {document.problems.length > 0 && (
-        <div role="alert" className="problems">
-          <p>This storyboard cannot render until these are fixed:</p>
-          <ul>
-            {document.problems.map((problem) => (
-              <li key={problem}>{problem}</li>
-            ))}
-          </ul>
-        </div>
-      )}
+      <Problems problems={document.problems} intro="This storyboard cannot render until these are fixed:" />
       <div className="actions" role="group" aria-label="Episode actions">
         <button type="button" onClick={() => void render('preview', false)} disabled={busy || running || document.problems.length > 0}>
           Run preview

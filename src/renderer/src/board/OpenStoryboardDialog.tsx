@@ -1,4 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
+import { Problems } from '../components/Problems';
 import { Dialog } from '../components/Dialog';
 import { useStudio } from '../store/context';
 import { starterStoryboard } from './editor/shot-edit';
@@ -60,15 +61,7 @@ export function OpenStoryboardDialog({ onClose }: { onClose(): void }) {
           Create
         </button>
       </form>
-      {problems.length > 0 && (
-        <div role="alert" className="problems">
-          <ul>
-            {problems.map((problem) => (
-              <li key={problem}>{problem}</li>
-            ))}
-          </ul>
-        </div>
-      )}
+      <Problems problems={problems} />
     </Dialog>
   );
 }

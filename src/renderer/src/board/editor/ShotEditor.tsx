@@ -1,5 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import { SHOT_KINDS, TRANSITION_TYPES } from '../../../../shared/domain';
+import { Problems } from '../../components/Problems';
 import { Dialog } from '../../components/Dialog';
 import { useStudio } from '../../store/context';
 import { formOf, nextShotId, problemsFor, shotFrom, withShot, type ShotForm } from './shot-edit';
@@ -92,15 +93,7 @@ export function ShotEditor({ shotId, onClose }: { shotId: string | null; onClose
           </button>
         </div>
       </form>
-      {problems.length > 0 && (
-        <div role="alert" className="problems">
-          <ul>
-            {problems.map((problem) => (
-              <li key={problem}>{problem}</li>
-            ))}
-          </ul>
-        </div>
-      )}
+      <Problems problems={problems} />
     </Dialog>
   );
 }
