@@ -105,6 +105,7 @@ function EngineSettings({ row }: { row: EngineRow }) {
   const [price, setPrice] = useState(shippedPrice);
   const [baseUrl, setBaseUrl] = useState(row.spec.baseUrl ?? '');
   const [concurrency, setConcurrency] = useState(String(row.spec.concurrency));
+  const [workflow, setWorkflow] = useState(row.spec.workflow ?? '');
   const [problem, setProblem] = useState<string | null>(null);
   const save = async () => {
     const edit = {
@@ -112,6 +113,7 @@ function EngineSettings({ row }: { row: EngineRow }) {
       ...(price !== shippedPrice ? { price } : {}),
       ...(baseUrl !== (row.spec.baseUrl ?? '') ? { baseUrl } : {}),
       ...(concurrency !== String(row.spec.concurrency) ? { concurrency } : {}),
+      ...(workflow !== (row.spec.workflow ?? '') ? { workflow } : {}),
     };
     setProblem(await saveEngine(id, edit));
   };
@@ -129,6 +131,9 @@ function EngineSettings({ row }: { row: EngineRow }) {
       </td>
       <td>
         <input aria-label={`Base URL of ${id}`} value={baseUrl} onChange={(event) => setBaseUrl(event.target.value)} placeholder="provider default" />
+        {row.spec.provider === 'comfyui' && (
+          <input aria-label={`ComfyUI workflow of ${id} (API-format JSON file)`} value={workflow} onChange={(event) => setWorkflow(event.target.value)} placeholder="shipped workflow" />
+        )}
       </td>
       <td>
         <input aria-label={`Concurrency of ${id}`} value={concurrency} onChange={(event) => setConcurrency(event.target.value)} size={3} />
