@@ -124,7 +124,8 @@ export async function runShot(job: ShotJob, deps: ShotRunnerDeps, signal: AbortS
     if (outcome.status === 'accepted') return outcome;
     if (outcome.status === 'collected') return { status: 'accepted', attempt: job.takeMeetingRun() ?? outcome.attempt };
     if (isHalting(outcome)) return { status: 'failed', reason: [...notes, outcome.message].join('; ') };
-    if (await waitedForNetwork(outcome, queue, job, deps, signal)) {
+    // Checked before any await: `settle` must switch an engine or an account off before another shot can take the slot.
+    if (isUnreachable(outcome, deps) && (await waitedForNetwork(outcome, queue, job, deps, signal))) {
       // Nothing reached the provider and nothing was spent: the try does not count against the shot or the engine.
       attemptsThisRun--;
       continue;
@@ -151,8 +152,12 @@ function withFreshSeed(request: GenerationRequest, rejections: number): Generati
  * would only burn the chain. The shot waits until one answers, then tries again. Returns
  * false when the failure is an ordinary one (some engine answers), for `settle` to handle.
  */
+function isUnreachable(outcome: AttemptOutcome, deps: ShotRunnerDeps): boolean {
+  return Boolean(deps.network) && outcome.status === 'failed' && Boolean(outcome.error.details.unreachable);
+}
+
 async function waitedForNetwork(outcome: AttemptOutcome, queue: ChainCandidate[], job: ShotJob, deps: ShotRunnerDeps, signal: AbortSignal): Promise<boolean> {
-  if (!deps.network || outcome.status !== 'failed' || !outcome.error.details.unreachable) return false;
+  if (!deps.network || outcome.status !== 'failed') return false;
   const endpoints: URL[] = [];
   for (const candidate of queue) {
     const endpoint = deps.network.endpointOf(candidate.engineId);
