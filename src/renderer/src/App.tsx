@@ -1,9 +1,11 @@
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { BoardScreen } from './board/BoardScreen';
-import { CostDashboard } from './costs/CostDashboard';
 import { SettingsScreen } from './settings/SettingsScreen';
 import { useStudio } from './store/context';
 import type { Screen } from './store/app-slice';
+
+// The charts library is most of the page's code: it loads when the Costs screen is first opened.
+const CostDashboard = lazy(() => import('./costs/CostDashboard').then((module) => ({ default: module.CostDashboard })));
 
 const SCREENS: { id: Screen; label: string }[] = [
   { id: 'board', label: 'Shot board' },
@@ -43,7 +45,11 @@ export function App() {
       </header>
       <main className="app-main">
         {screen === 'board' && <BoardScreen />}
-        {screen === 'costs' && <CostDashboard />}
+        {screen === 'costs' && (
+          <Suspense fallback={<p className="muted">Loading the cost dashboard…</p>}>
+            <CostDashboard />
+          </Suspense>
+        )}
         {screen === 'settings' && <SettingsScreen />}
       </main>
     </div>
