@@ -17,6 +17,8 @@ import { MemorySecretStore } from '../../src/main/secrets/keychain';
 import { ProviderKeys } from '../../src/main/secrets/provider-keys';
 import { makeTestIdentity, type TestIdentity } from '../support/c2pa-test-identity';
 import { projectRoot } from '../support/cli-process';
+import { execFileSync } from 'node:child_process';
+import { bins } from './media-fixtures';
 
 let dir: string;
 let identity: TestIdentity;
@@ -178,6 +180,24 @@ describe('a signed render seen from the board', () => {
     const summary = (await api.listEpisodes()).find((episode) => episode.episodeId === episodeId)!;
     expect(summary.state).toBe('completed');
     await expect(api.restitchEpisode(episodeId, { outputPath: join(dir, 'x.mp4'), loudness: -60 })).rejects.toThrow(/loudness: must be between -40 and -5 LUFS/);
+  }, 180_000);
+
+  it('a transition edited on the board since the render reaches the next export without a render', async () => {
+    const document = await api.openStoryboard({ path: board });
+    // s1 faded into s2 (0.25 s of overlap); now a cut.
+    await api.saveStoryboard(board, { ...document.storyboard, shots: document.storyboard.shots.map((shot) => (shot.id === 's1' ? { ...shot, transition: { type: 'cut', duration: 0 } } : shot)) });
+    const events: ProgressEvent[] = [];
+    const unsubscribe = api.onProgress((event) => events.push(event));
+    const attemptsBefore = (await api.getEpisode(episodeId)).shots.flatMap((shot) => shot.attempts).length;
+    await api.restitchEpisode(episodeId, { outputPath: join(dir, 'data', 'exports', 'cut.mp4'), sign: false });
+    await until(() => events.some((event) => event.type === 'episode' && event.episodeId === episodeId), 120_000);
+    unsubscribe();
+    const seconds = (file: string) => Number(execFileSync(bins.ffprobe, ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file], { encoding: 'utf8' }));
+    const faded = seconds(join(dir, 'data', 'exports', 'broadcast.mp4'));
+    const cut = seconds(join(dir, 'data', 'exports', 'cut.mp4'));
+    expect(cut - faded).toBeGreaterThan(0.2);
+    expect(cut - faded).toBeLessThan(0.3);
+    expect((await api.getEpisode(episodeId)).shots.flatMap((shot) => shot.attempts)).toHaveLength(attemptsBefore);
   }, 180_000);
 });
 

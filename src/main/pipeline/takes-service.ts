@@ -5,7 +5,8 @@
  * the episode, claimed like a render: crash-safe, resumable, and single-flight.
  */
 import { UserError } from '../../shared/errors';
-import { outputSchema, shotSchema } from '../../shared/storyboard';
+import { outputSchema, shotSchema, type Shot } from '../../shared/storyboard';
+import { loadStoryboard } from '../storyboard/load';
 import { suggestKey } from '../../shared/storyboard-issues';
 import type { Micros } from '../../shared/money';
 import type { MoneyChoices, RegenerateOptions, RestitchOptions } from '../../shared/api';
@@ -65,8 +66,10 @@ export class TakesService {
     const episode = this.episode(episodeId);
     const outputPath = outsideMedia(this.services.mediaDir, await checkOutputPath(request.outputPath, { inputs: inputsOf(episode.storyboardPath, episode.storyboard) }));
     const loudness = request.loudness === undefined ? undefined : checkedLoudness(request.loudness);
+    const edits = await this.stitchEditsOf(episode);
     return this.claimAndRun(episode, { kind: 'stitch', mode: episode.mode }, request, signal, (claimed) => {
       this.services.episodes.setOutputPath(claimed.id, outputPath);
+      if (edits) this.services.episodes.applyStitchEdits(claimed.id, edits);
       if (loudness !== undefined) this.services.episodes.setLoudness(claimed.id, loudness);
     });
   }
@@ -117,6 +120,21 @@ export class TakesService {
       check: (current) => checkRunFits(this.services, current, episodes.runs.current(current.id), choices.allowPartial ?? false),
     });
     return { episodeId: claimed.id, done: this.render.launchClaimed(claimed.id, episodes.runs.current(claimed.id), choices, false, signal) };
+  }
+
+  /**
+   * Transitions and loudness as the storyboard file says now (edited on the board since the
+   * last render); null when the file is gone or does not validate, and the stitch then
+   * joins the episode as it was rendered.
+   */
+  private async stitchEditsOf(episode: EpisodeRecord): Promise<{ transitions: Map<string, Shot['transition']>; loudness: number } | null> {
+    try {
+      const { storyboard } = await loadStoryboard(episode.storyboardPath);
+      return { transitions: new Map(storyboard.shots.map((shot) => [shot.id, shot.transition])), loudness: storyboard.output.loudness };
+    } catch (error) {
+      this.services.config.log?.(`re-stitch: the storyboard file cannot be read (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); its transitions as rendered are used`);
+      return null;
+    }
   }
 
   private episode(episodeId: string): EpisodeRecord {

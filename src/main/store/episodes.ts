@@ -316,6 +316,22 @@ export class EpisodeStore {
     this.db.prepare(`UPDATE episodes SET output_path = ? WHERE id = ?`).run(outputPath, id);
   }
 
+  /**
+   * The storyboard file's edits that change only how the episode is joined (transitions,
+   * loudness): a re-stitch takes them without a render, since no shot's content changed.
+   */
+  applyStitchEdits(id: string, edits: { transitions: ReadonlyMap<string, Shot['transition']>; loudness: number }): void {
+    const storyboard = this.get(id).storyboard;
+    const shots = storyboard.shots.map((shot) => {
+      if (!edits.transitions.has(shot.id)) return shot;
+      const { transition: _old, ...rest } = shot;
+      const transition = edits.transitions.get(shot.id);
+      return transition ? { ...rest, transition } : rest;
+    });
+    const edited = { ...storyboard, shots, output: { ...storyboard.output, loudness: edits.loudness } };
+    this.db.prepare(`UPDATE episodes SET storyboard_json = ? WHERE id = ?`).run(JSON.stringify(edited), id);
+  }
+
   /** The loudness later stitches of the episode aim at (the export dialog's choice); shots are unaffected. */
   setLoudness(id: string, lufs: number): void {
     this.db.prepare(`UPDATE episodes SET storyboard_json = json_set(storyboard_json, '$.output.loudness', ?) WHERE id = ?`).run(lufs, id);

@@ -59,8 +59,8 @@ export function ExportDialog({ onClose }: { onClose(): void }) {
           <input id={ids.sign} type="checkbox" checked={sign} onChange={(event) => setSign(event.target.checked)} /> Sign the export
         </label>
         <p className="small">
-          Transitions: {transitions} of {document.storyboard.shots.length} shots fade or wipe into the next in the storyboard (set per shot). The export uses
-          the episode's transitions as of its last render; a transition edited since reaches it with the next render.
+          Transitions: {transitions} of {document.storyboard.shots.length} shots fade or wipe into the next (set per shot with Edit; the export takes them as the
+          storyboard says now, without generating anything).
         </p>
         <p className="small">
           Encoder: {appInfo?.media ? `${appInfo.media.encoder} (${appInfo.media.encoderReason})` : 'not known yet'}
