@@ -18,6 +18,7 @@ import { createStudio, defaultDataDir, type Studio } from './studio';
 import { MEDIA_SCHEME } from '../shared/media-url';
 import { MEDIA_SCHEME_PRIVILEGES, mediaProtocolHandler } from './shell/media-protocol';
 import { mainWindowOptions } from './shell/window-options';
+import { bundledFfmpegEnv } from './shell/bundled-ffmpeg';
 
 const PRELOAD_PATH = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
 
@@ -39,6 +40,9 @@ function hardenSession(): void {
   // The shot board needs no camera, microphone, notifications or geolocation.
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
+  // WebHID, WebUSB and Web Serial: no device is ever handed to the page. (Screen capture
+  // stays refused because no setDisplayMediaRequestHandler is installed.)
+  session.defaultSession.setDevicePermissionHandler(() => false);
   // Nothing is downloaded into the user's folders by a page: exports are written by the studio.
   session.defaultSession.on('will-download', (event) => event.preventDefault());
 }
@@ -75,6 +79,8 @@ async function start(): Promise<void> {
   const dataDir = process.env.SHOTLINE_HOME ? defaultDataDir(process.env) : app.getPath('userData');
   // Clips reach the page only through this protocol, and only from the data folder.
   protocol.handle(MEDIA_SCHEME, mediaProtocolHandler(dataDir));
+  // Set before the studio starts: the media worker inherits this process's environment.
+  if (app.isPackaged) Object.assign(process.env, bundledFfmpegEnv(process.resourcesPath, process.env, process.platform, existsSync));
   studio = await createStudio({ dataDir, spawnMediaWorker: utilityWorker, spawnC2paWorker: utilityC2paWorker, ...nativeDatabaseBinding() });
   unbindStudioApi = bindStudioApi(ipcMain, studio.api, {
     isTrustedSender: isAppUrl,

@@ -21,8 +21,6 @@ afterAll(async () => {
   await revived?.close();
   await e2e?.close();
 }, 90_000);
-afterAll(async () => {
-});
 
 describe('the board offline', () => {
   it('cards wait for the network, the header says offline, and both recover when the provider is back', async () => {

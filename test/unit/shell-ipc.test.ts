@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { STUDIO_CHANNELS, STUDIO_EVENTS, type ProgressEvent } from '../../src/shared/api';
+import { STUDIO_CHANNELS, STUDIO_EVENTS, type ProgressEvent, type StudioMethod } from '../../src/shared/api';
+import { UserError } from '../../src/shared/errors';
+import { createAppUrlMatcher } from '../../src/main/shell/security';
 import { bindStudioApi, type EventTargetLike, type InvokeEventLike, type IpcMainLike } from '../../src/main/shell/ipc';
 import { parseArguments } from '../../src/main/bridge/api-arguments';
 import { fakeStudio } from '../support/fake-studio-api';
@@ -128,6 +130,97 @@ describe('bindStudioApi', () => {
     unbind();
     expect(ipc.handlers.size).toBe(0);
     expect(studio.listeners.size).toBe(0);
+  });
+});
+
+/**
+ * The channels the board added: a well-formed call reaches the studio unchanged; a bad one
+ * is refused in main, before the studio, with the channel and the argument named.
+ */
+describe('the board channels over IPC', () => {
+  const good: [StudioMethod, unknown[]][] = [
+    ['openStoryboard', [{ path: '/films/pilot.yaml' }]],
+    ['openStoryboard', [{ fileName: 'pilot.yaml', text: 'title: Pilot\n' }]],
+    ['saveStoryboard', ['/films/pilot.yaml', { title: 'Pilot', shots: [], unknownKept: 1 }]],
+    ['listStoryboards', []],
+    ['verifyCredentials', [{ episodeId: 'ep-1', shotId: 's01', takeNo: 2 }]],
+    ['verifyCredentials', [{ episodeId: 'ep-1' }]],
+    ['getAppInfo', []],
+    ['listProviderKeys', []],
+    ['setProviderKey', ['kling', { accessKey: 'ak', secretKey: 'sk' }]],
+    ['deleteProviderKey', ['runway']],
+    ['updateEngine', ['runway-gen4.5', { enabled: false, price: '', concurrency: '2' }]],
+  ];
+  const bad: [StudioMethod, unknown[], string][] = [
+    ['openStoryboard', [{ path: '/films/pilot.yaml', text: 'title: x' }], 'studio:open-storyboard: source: Unrecognized key: "text"'],
+    ['openStoryboard', [{ fileName: '', text: 'title: x' }], 'studio:open-storyboard: source'],
+    ['openStoryboard', ['/films/pilot.yaml'], 'studio:open-storyboard: source'],
+    ['saveStoryboard', ['', { title: 'Pilot' }], 'studio:save-storyboard: path: must be a non-empty string'],
+    ['saveStoryboard', ['/films/pilot.yaml', 'title: Pilot'], 'studio:save-storyboard: storyboard: '],
+    ['listStoryboards', ['/films'], 'studio:list-storyboards: arguments: '],
+    ['verifyCredentials', [{ episodeId: 'ep-1', shotId: 's01', takeNo: 0 }], 'studio:verify-credentials: target.takeNo: '],
+    ['verifyCredentials', [{ shotId: 's01' }], 'studio:verify-credentials: target.episodeId: '],
+    ['verifyCredentials', [{ episodeId: 'ep-1', path: '/etc/passwd' }], 'studio:verify-credentials: target: Unrecognized key: "path"'],
+    ['getAppInfo', [{}], 'studio:get-app-info: arguments: '],
+    ['listProviderKeys', [1], 'studio:list-provider-keys: arguments: '],
+    ['setProviderKey', ['runway', { apiKey: '' }], 'studio:set-provider-key: values.apiKey: must not be empty'],
+    ['setProviderKey', ['', { apiKey: 'key' }], 'studio:set-provider-key: provider: must be a non-empty string'],
+    ['setProviderKey', ['runway', 'key'], 'studio:set-provider-key: values: '],
+    ['deleteProviderKey', [''], 'studio:delete-provider-key: provider: must be a non-empty string'],
+    ['deleteProviderKey', [], 'studio:delete-provider-key: arguments: '],
+    ['updateEngine', ['runway-gen4.5', { speed: 3 }], 'studio:update-engine: edit: Unrecognized key: "speed"'],
+    ['updateEngine', ['runway-gen4.5', { enabled: 'yes' }], 'studio:update-engine: edit.enabled: '],
+    ['updateEngine', ['', {}], 'studio:update-engine: engineId: must be a non-empty string'],
+  ];
+
+  it.each(good)('%s passes a well-formed call through', async (method, args) => {
+    const ipc = new FakeIpcMain();
+    const studio = fakeStudio();
+    bindStudioApi(ipc, studio.api, { isTrustedSender: trustApp, getTarget: () => null });
+    await ipc.invoke(STUDIO_CHANNELS[method], APP, ...args);
+    expect(studio.calls).toEqual([{ method, args }]);
+  });
+
+  it.each(bad)('%s refuses %j before the studio sees it', async (method, args, message) => {
+    const ipc = new FakeIpcMain();
+    const studio = fakeStudio();
+    bindStudioApi(ipc, studio.api, { isTrustedSender: trustApp, getTarget: () => null });
+    const error = await ipc.invoke(STUDIO_CHANNELS[method], APP, ...args).then(
+      () => null,
+      (thrown: unknown) => thrown,
+    );
+    // A UserError: its message is what the page shows (the preload strips Electron's wrapper).
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as Error).message.startsWith(message)).toBe(true);
+    expect(studio.calls).toEqual([]);
+  });
+
+  it('every channel refuses a page that is not the app, whatever its arguments', async () => {
+    const ipc = new FakeIpcMain();
+    const studio = fakeStudio();
+    bindStudioApi(ipc, studio.api, { isTrustedSender: createAppUrlMatcher(APP), getTarget: () => null });
+    const strangers = ['https://evil.example/', 'file:///tmp/index.html', `${APP.replace('index.html', '')}other.html`, 'shotline-media://file/?path=/x'];
+    for (const method of Object.keys(STUDIO_CHANNELS) as StudioMethod[]) {
+      for (const url of strangers) {
+        await expect(ipc.invoke(STUDIO_CHANNELS[method], url)).rejects.toThrow(`${STUDIO_CHANNELS[method]}: refused a call from a page that is not Shotline's`);
+      }
+    }
+    expect(studio.calls).toEqual([]);
+  });
+
+  it('pushes shot status, progress and cost events to the window until unbound', () => {
+    const studio = fakeStudio();
+    const window = fakeTarget();
+    const unbind = bindStudioApi(new FakeIpcMain(), studio.api, { isTrustedSender: trustApp, getTarget: () => window.target });
+    const events: ProgressEvent[] = [
+      { episodeId: 'ep-1', shotId: 's01', type: 'shot', state: 'accepted', engineId: 'runway-gen4.5' },
+      { episodeId: 'ep-1', type: 'stitch', progress: 0.4, etaSeconds: 12 },
+      { episodeId: '', type: 'network', online: false },
+    ];
+    events.forEach((event) => studio.emit(event));
+    unbind();
+    studio.emit({ episodeId: 'ep-1', type: 'episode', state: 'done' });
+    expect(window.sent).toEqual(events.map((event) => ({ channel: STUDIO_EVENTS.progress, args: [event] })));
   });
 });
 

@@ -71,6 +71,19 @@ describe('preload', () => {
     ]);
   });
 
+  it('every allowlisted method invokes its own channel and nothing else', async () => {
+    const studio = await loadPreload();
+    electron.answerWith(async (channel) => ({ from: channel }));
+    const methods = Object.keys(STUDIO_CHANNELS) as (keyof typeof STUDIO_CHANNELS)[];
+    for (const method of methods) {
+      const call = studio[method] as (...args: unknown[]) => Promise<unknown>;
+      await expect(call('a', { b: 1 })).resolves.toEqual({ from: STUDIO_CHANNELS[method] });
+    }
+    expect(electron.invocations).toEqual(methods.map((method) => ({ channel: STUDIO_CHANNELS[method], args: ['a', { b: 1 }] })));
+    // Only the studio:* allowlist is reachable: no other channel was ever asked for.
+    expect(new Set(electron.invocations.map((i) => i.channel))).toEqual(new Set(Object.values(STUDIO_CHANNELS)));
+  });
+
   it("gives the page the studio's message without Electron's remote-method wrapper", async () => {
     const studio = await loadPreload();
     electron.answerWith(async (channel) => {

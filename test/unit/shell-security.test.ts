@@ -73,6 +73,9 @@ describe('window policy', () => {
     expect(directives.get('object-src')).toEqual(["'none'"]);
     // Media only from the page's origin or the data-folder protocol: never file:.
     expect(directives.get('media-src')).toEqual(["'self'", 'shotline-media:']);
+    expect(directives.get('img-src')).toEqual(["'self'", 'data:', 'shotline-media:']);
+    expect(directives.get('base-uri')).toEqual(["'none'"]);
+    expect(directives.get('form-action')).toEqual(["'none'"]);
     expect(CONTENT_SECURITY_POLICY).not.toContain('file:');
   });
 

@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MEDIA_SCHEME_PRIVILEGES, mediaProtocolHandler, type MediaServer } from '../../src/main/shell/media-protocol';
 import { mainWindowOptions } from '../../src/main/shell/window-options';
+import { bundledFfmpegEnv } from '../../src/main/shell/bundled-ffmpeg';
 import { electronMediaUrl } from '../../src/shared/media-url';
 import type { MediaRequest } from '../../src/main/bridge/media-files';
 
@@ -41,5 +44,53 @@ describe('the shotline-media: protocol', () => {
     expect(seen).toEqual([{ dataDir: '/data folder', request: { path, range: 'bytes=0-9', method: 'GET' } }]);
     expect((await handle(new Request('https://example.com/?path=/etc/passwd'))).status).toBe(400);
     expect(seen).toHaveLength(1);
+  });
+});
+
+/**
+ * Electron cannot launch here, so the shell's wiring is checked in its source: a guard
+ * against a refactor that drops one of the denials (the policies themselves are tested
+ * above and in shell-security/shell-ipc).
+ */
+describe('the Electron shell wires every policy', () => {
+  const shell = readFileSync(new URL('../../src/main/index.ts', import.meta.url), 'utf8');
+  it.each([
+    ['the window options', 'new BrowserWindow(mainWindowOptions(PRELOAD_PATH))'],
+    ['sandboxing every renderer', 'app.enableSandbox()'],
+    ['the CSP header', 'withContentSecurityPolicy(details.responseHeaders)'],
+    ['permission requests denied', 'setPermissionRequestHandler((_contents, _permission, callback) => callback(false))'],
+    ['permission checks denied', 'setPermissionCheckHandler(() => false)'],
+    ['devices denied', 'setDevicePermissionHandler(() => false)'],
+    ['downloads denied', "on('will-download', (event) => event.preventDefault())"],
+    ['navigation away denied', "contents.on('will-navigate'"],
+    ['redirects away denied', "contents.on('will-redirect'"],
+    ['webviews denied', "contents.on('will-attach-webview', (event) => event.preventDefault())"],
+    ['window.open denied', "return { action: 'deny' }"],
+    ['the media scheme privileged before ready', 'protocol.registerSchemesAsPrivileged([MEDIA_SCHEME_PRIVILEGES])'],
+    ['the media scheme served from the data folder', 'protocol.handle(MEDIA_SCHEME, mediaProtocolHandler(dataDir))'],
+    ['IPC only from the app page', 'isTrustedSender: isAppUrl'],
+  ])('%s', (_what, code) => {
+    expect(shell).toContain(code);
+  });
+
+  it('never registers file: handlers or turns web security off', () => {
+    expect(shell).not.toMatch(/registerFileProtocol|interceptFileProtocol|protocol\.handle\(['"]file|webSecurity:\s*false/);
+  });
+});
+
+describe("the packaged app's FFmpeg", () => {
+  const res = '/opt/Shotline/resources';
+  it('points the media code at the binaries the packager bundled', () => {
+    const present = new Set([join(res, 'ffmpeg', 'ffmpeg'), join(res, 'ffmpeg', 'ffprobe')]);
+    expect(bundledFfmpegEnv(res, {}, 'linux', (f) => present.has(f))).toEqual({
+      FFMPEG_PATH: join(res, 'ffmpeg', 'ffmpeg'),
+      FFPROBE_PATH: join(res, 'ffmpeg', 'ffprobe'),
+    });
+    expect(bundledFfmpegEnv(res, {}, 'win32', (f) => f.endsWith('ffmpeg.exe'))).toEqual({ FFMPEG_PATH: join(res, 'ffmpeg', 'ffmpeg.exe') });
+  });
+
+  it("leaves the user's own variables alone, and sets nothing when none was bundled", () => {
+    expect(bundledFfmpegEnv(res, { FFMPEG_PATH: '/usr/local/bin/ffmpeg' }, 'linux', () => true)).toEqual({ FFPROBE_PATH: join(res, 'ffmpeg', 'ffprobe') });
+    expect(bundledFfmpegEnv(res, {}, 'darwin', () => false)).toEqual({});
   });
 });
