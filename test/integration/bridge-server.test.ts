@@ -83,6 +83,10 @@ describe('the loopback bridge', () => {
     expect((await api('onProgress', [])).status).toBe(404);
     const notJson = await send('/api/listEngines', { method: 'POST', headers: { 'X-Shotline-Token': bridge.token }, body: '{args' });
     expect(notJson.status).toBe(400);
+    expect(JSON.parse(notJson.body).error.message).toMatch(/not JSON/);
+    expect((await send('/api/listEngines', { headers: { 'X-Shotline-Token': bridge.token } })).status).toBe(405);
+    const huge = await send('/api/openStoryboard', { method: 'POST', headers: { 'X-Shotline-Token': bridge.token }, body: 'x'.repeat(41 * 1024 * 1024) });
+    expect(huge.status).toBe(413);
     const missing = await api('getEpisode', ['no-such-episode']);
     expect(missing.status).toBe(400);
     expect(JSON.parse(missing.body).error.message).toContain('no episode no-such-episode');
@@ -105,6 +109,9 @@ describe('the loopback bridge', () => {
     writeFileSync(clip, Buffer.from(Array.from({ length: 100 }, (_, i) => i)));
     const url = (path: string, token = bridge.token) => `/media?path=${encodeURIComponent(path)}&token=${encodeURIComponent(token)}`;
     expect((await send(url(clip, 'wrong'))).status).toBe(401);
+    const noToken = await send(`/media?path=${encodeURIComponent(clip)}`);
+    expect(noToken.status).toBe(401);
+    expect(noToken.headers['cache-control']).toBe('no-store');
     const whole = await send(url(clip));
     expect(whole.status).toBe(200);
     expect(whole.headers['content-type']).toBe('video/mp4');
@@ -135,7 +142,12 @@ describe('the loopback bridge', () => {
     expect(await refused(`ws://127.0.0.1:${bridge.port}/ws?token=${bridge.token}`, { Origin: 'http://evil.example' })).toBe(403);
 
     const socket = new WebSocket(`ws://127.0.0.1:${bridge.port}/ws?token=${bridge.token}`);
-    const received = new Promise<{ type: string; event: { type: string; message: string } }>((resolve) => socket.once('message', (data) => resolve(JSON.parse(String(data)))));
+    const received = new Promise<{ type: string; event: { type: string; shotId?: string } }>((resolve) =>
+      socket.on('message', (data) => {
+        const message = JSON.parse(String(data)) as { type: string; event: { type: string; shotId?: string } };
+        if (message.event.type === 'shot') resolve(message);
+      }),
+    );
     await new Promise((resolve) => socket.once('open', resolve));
     const board = join(dir, 'board.yaml');
     writeFileSync(board, 'title: Bridge\nmode: preview\noutput: { resolution: 480p }\nshots:\n  - { id: s1, kind: insert, prompt: "a gull", duration: 1 }\n');
@@ -143,7 +155,7 @@ describe('the loopback bridge', () => {
     expect(started.status).toBe(200);
     const message = await received;
     expect(message.type).toBe('progress');
-    expect(message.event.type).toBeTruthy();
+    expect(message.event).toMatchObject({ type: 'shot', shotId: 's1' });
     socket.close();
   }, 60_000);
 });

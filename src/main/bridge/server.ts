@@ -74,6 +74,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       return callApi(url.pathname.slice('/api/'.length), request, response);
     }
     if (url.pathname === '/media') {
+      response.setHeader('Cache-Control', 'no-store');
       if (!hasToken(url.searchParams.get('token'), token)) return sendJson(response, 401, { error: { message: 'a session token is required' } });
       const media = await serveMediaFile(options.dataDir, { path: url.searchParams.get('path'), range: header(request.headers.range), method: request.method ?? 'GET' });
       return sendResponse(response, media);
@@ -106,19 +107,26 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   }
 
   // Events: one WebSocket per page; each gets every progress event until it closes.
-  const sockets_ws = new WebSocketServer({ noServer: true });
+  const eventSockets = new WebSocketServer({ noServer: true });
+  const unsubscribes = new Set<() => void>();
   server.on('upgrade', (request, socket, head) => {
     const url = new URL(request.url ?? '/', `http://${HOST}:${port}`);
     const refusal = url.pathname !== '/ws' ? 'not found' : originRefusal(request, port);
     if (refusal) return refuseUpgrade(socket, refusal === 'not found' ? 404 : 403, refusal);
     if (!hasToken(url.searchParams.get('token'), token)) return refuseUpgrade(socket, 401, 'a session token is required');
-    sockets_ws.handleUpgrade(request, socket, head, (ws) => subscribe(ws));
+    eventSockets.handleUpgrade(request, socket, head, (ws) => subscribe(ws));
   });
   function subscribe(ws: WebSocket): void {
     const unsubscribe = options.api.onProgress((event) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'progress', channel: STUDIO_EVENTS.progress, event }));
     });
-    ws.once('close', unsubscribe);
+    unsubscribes.add(unsubscribe);
+    ws.once('close', () => {
+      unsubscribes.delete(unsubscribe);
+      unsubscribe();
+    });
+    // An 'error' nobody listens to (a malformed frame from the page) would crash the process.
+    ws.on('error', () => ws.terminate());
     ws.on('message', () => undefined);
   }
 
@@ -132,8 +140,10 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     port,
     token,
     async close() {
-      for (const client of sockets_ws.clients) client.terminate();
-      sockets_ws.close();
+      for (const unsubscribe of unsubscribes) unsubscribe();
+      unsubscribes.clear();
+      for (const client of eventSockets.clients) client.terminate();
+      eventSockets.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
       await closed;

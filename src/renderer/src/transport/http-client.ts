@@ -30,15 +30,19 @@ export function httpClient(token: string, origin: string): StudioClient {
       body: JSON.stringify({ args }),
     });
     const body = (await response.json().catch(() => null)) as { result?: unknown; error?: { message?: string; problems?: string[] } } | null;
-    if (!response.ok) {
-      // The message already lists the problems, one per line, as the CLI prints them.
-      throw new Error(body?.error?.message ?? `the studio answered ${response.status}`);
-    }
+    if (!response.ok) throw new Error(errorMessage(body?.error, response.status));
     return body?.result ?? undefined;
   };
   const methods = Object.fromEntries((Object.keys(STUDIO_CHANNELS) as StudioMethod[]).map((method) => [method, (...args: unknown[]) => call(method, args)])) as unknown as Omit<StudioApi, 'onProgress'>;
   const events = progressSocket(`${origin.replace(/^http/, 'ws')}/ws?token=${encodeURIComponent(token)}`);
   return { ...methods, onProgress: events.subscribe, mediaUrl: (path) => browserMediaUrl(path, token), transport: 'browser' };
+}
+
+/** The server's message with its problem lines, as UserError and the CLI print them. */
+function errorMessage(error: { message?: string; problems?: string[] } | undefined, status: number): string {
+  const message = error?.message ?? `the studio answered ${status}`;
+  const problems = (error?.problems ?? []).filter((problem) => !message.includes(problem));
+  return problems.length ? `${message}\n${problems.map((problem) => `  - ${problem}`).join('\n')}` : message;
 }
 
 /** One WebSocket shared by every listener; reconnects with capped backoff while there are listeners. */
@@ -49,15 +53,24 @@ function progressSocket(address: string): { subscribe(listener: (event: Progress
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   const open = () => {
-    socket = new WebSocket(address);
-    socket.onopen = () => {
+    retryTimer = undefined;
+    const current = new WebSocket(address);
+    socket = current;
+    current.onopen = () => {
       retryMs = 500;
     };
-    socket.onmessage = (message) => {
-      const data = JSON.parse(String(message.data)) as { type?: string; event?: ProgressEvent };
+    current.onmessage = (message) => {
+      let data: { type?: string; event?: ProgressEvent };
+      try {
+        data = JSON.parse(String(message.data)) as typeof data;
+      } catch {
+        return;
+      }
       if (data.type === 'progress' && data.event) for (const listener of listeners) listener(data.event);
     };
-    socket.onclose = () => {
+    current.onclose = () => {
+      // A socket closed by the last unsubscribe may report after a new one was opened: it must not replace it.
+      if (socket !== current) return;
       socket = null;
       if (listeners.size === 0) return;
       retryTimer = setTimeout(open, retryMs);
@@ -74,8 +87,9 @@ function progressSocket(address: string): { subscribe(listener: (event: Progress
         if (listeners.size > 0) return;
         clearTimeout(retryTimer);
         retryTimer = undefined;
-        socket?.close();
+        const closing = socket;
         socket = null;
+        closing?.close();
       };
     },
   };
