@@ -1,118 +1,79 @@
 import { useEffect } from 'react';
-import { Bar, BarChart, CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { CostSummary } from '../../../shared/api';
+import type { CostSummary, HeldReservation } from '../../../shared/api';
 import { LoadStatus } from '../components/LoadStatus';
-import { usd } from '../board/shot-status';
 import { useStudio } from '../store/context';
+import { dayRows, engineRows, episodeRows, exactMoney, heldTotalMicros, modeRows, money, previewSavingDetail } from './cost-figures';
+import { FallbacksTable, HeldTable } from './CostTables';
+import { SpendChart } from './SpendChart';
+import './costs.css';
 
-const dollars = (micros: number) => Math.round(micros / 10_000) / 100;
-
-/** Where the money went: by engine, episode, mode and day, what previewing saved, every fallback. */
+/** Where the money went: by engine, episode, mode and day, what previewing saved, every fallback, what is still held. */
 export function CostDashboard() {
   const costs = useStudio((state) => state.costs);
   const costsLoad = useStudio((state) => state.costsLoad);
+  const held = useStudio((state) => state.heldReservations);
+  const heldProblem = useStudio((state) => state.heldProblem);
   const loadCosts = useStudio((state) => state.loadCosts);
   useEffect(() => {
     void loadCosts();
   }, [loadCosts]);
 
   return (
-    <section aria-labelledby="costs-title" className="costs">
-      <div className="panel-title">
+    <section aria-labelledby="costs-title" className="costs cost-dashboard">
+      <div className="cost-header">
         <h2 id="costs-title">Costs</h2>
-        <button type="button" onClick={() => void loadCosts()}>
+        <button type="button" onClick={() => void loadCosts()} disabled={costsLoad.status === 'loading'}>
           Refresh
         </button>
       </div>
       <LoadStatus load={costsLoad} what="the costs" />
-      {costs && <Dashboard costs={costs} />}
+      {costs && <Dashboard costs={costs} held={held} heldProblem={heldProblem} />}
     </section>
   );
 }
 
-function Dashboard({ costs }: { costs: CostSummary }) {
-  const byEngine = costs.byEngine.map((row) => ({ name: row.engineId, usd: dollars(row.spentMicros) }));
-  const byEpisode = costs.byEpisode.map((row) => ({ name: row.title, usd: dollars(row.spentMicros) }));
-  const byMode = costs.byMode.map((row) => ({ name: row.mode, usd: dollars(row.spentMicros) }));
-  const byDay = costs.byDay.map((row) => ({ name: row.day, usd: dollars(row.spentMicros) }));
+function Dashboard({ costs, held, heldProblem }: { costs: CostSummary; held: HeldReservation[]; heldProblem: string | null }) {
+  const heldMicros = heldTotalMicros(held);
   return (
     <>
-      <p>
-        Total spent <strong>{usd(costs.totalMicros)}</strong> · Preview saved <strong>{usd(costs.previewSaving.savedMicros)}</strong> over {costs.previewSaving.episodes} episode(s)
-      </p>
-      <div className="charts">
-        <Chart title="Spend by engine" rows={byEngine} />
-        <Chart title="Spend by episode" rows={byEpisode} />
-        <Chart title="Spend by mode" rows={byMode} />
-        <Chart title="Spend over time" rows={byDay} line />
+      <div className="cost-totals">
+        <p className="cost-stat">
+          <Stat label="Total spent" micros={costs.totalMicros} />
+        </p>
+        <p className="cost-stat">
+          <Stat label="Held" micros={heldMicros} />
+          <span className="cost-stat-note">{held.length === 0 ? 'Nothing reserved for attempts in flight.' : `Reserved for ${held.length === 1 ? '1 attempt' : `${held.length} attempts`} whose outcome is not known yet.`}</span>
+        </p>
+        <p className="cost-stat cost-stat-saving">
+          <Stat label="Preview saved" micros={costs.previewSaving.savedMicros} />
+          <span className="cost-stat-note">{previewSavingDetail(costs.previewSaving)}</span>
+        </p>
       </div>
-      <table>
-        <caption>Fallbacks</caption>
-        <thead>
-          <tr>
-            <th scope="col">Episode</th>
-            <th scope="col">Shot</th>
-            <th scope="col">Engine</th>
-            <th scope="col">Why</th>
-            <th scope="col">Cost</th>
-            <th scope="col">Went to</th>
-          </tr>
-        </thead>
-        <tbody>
-          {costs.fallbacks.length === 0 && (
-            <tr>
-              <td colSpan={6} className="muted">
-                No fallbacks.
-              </td>
-            </tr>
-          )}
-          {costs.fallbacks.map((row) => (
-            <tr key={`${row.episodeId}-${row.shotId}-${row.engineId}-${row.at}`}>
-              <td>{row.title}</td>
-              <td>{row.shotId}</td>
-              <td>{row.engineId}</td>
-              <td>{row.reason}</td>
-              <td>{usd(row.costMicros)}</td>
-              <td>{row.nextEngineId ?? '—'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      {heldProblem && (
+        <p role="alert" className="cost-problem">
+          Could not read the held money: {heldProblem}
+        </p>
+      )}
+      <div className="cost-charts">
+        <SpendChart title="Spend by engine" kind="bars" rows={engineRows(costs)} labelHeader="Engine" />
+        <SpendChart title="Spend by episode" kind="bars" rows={episodeRows(costs)} labelHeader="Episode" />
+        <SpendChart title="Spend by mode" kind="pie" rows={modeRows(costs)} labelHeader="Mode" />
+        <SpendChart title="Spend over time" kind="area" rows={dayRows(costs)} labelHeader="Day (UTC)" />
+      </div>
+      <FallbacksTable fallbacks={costs.fallbacks} />
+      <HeldTable held={held} />
     </>
   );
 }
 
-/** One chart, with its figures as a list for screen readers (the SVG itself is one image). */
-function Chart({ title, rows, line = false }: { title: string; rows: { name: string; usd: number }[]; line?: boolean }) {
-  const summary = rows.length === 0 ? 'nothing spent yet' : rows.map((row) => `${row.name}: $${row.usd.toFixed(2)}`).join(', ');
+/** "Preview saved $1.23" as one piece of text (what people and tests read), the exact figure in its title. */
+function Stat({ label, micros }: { label: string; micros: number }) {
   return (
-    <figure className="chart">
-      <figcaption>{title}</figcaption>
-      {rows.length === 0 ? (
-        <p className="muted">Nothing spent yet.</p>
-      ) : (
-        <div role="img" aria-label={`${title}: ${summary}`} className="chart-canvas">
-          <ResponsiveContainer width="100%" height={180}>
-            {line ? (
-              <LineChart data={rows}>
-                <CartesianGrid stroke="#2c3039" />
-                <XAxis dataKey="name" stroke="#aab0bd" fontSize={11} />
-                <YAxis stroke="#aab0bd" fontSize={11} unit="$" />
-                <Tooltip />
-                <Line type="monotone" dataKey="usd" stroke="#6ea8fe" isAnimationActive={false} />
-              </LineChart>
-            ) : (
-              <BarChart data={rows}>
-                <CartesianGrid stroke="#2c3039" />
-                <XAxis dataKey="name" stroke="#aab0bd" fontSize={11} />
-                <YAxis stroke="#aab0bd" fontSize={11} unit="$" />
-                <Tooltip />
-                <Bar dataKey="usd" fill="#6ea8fe" isAnimationActive={false} />
-              </BarChart>
-            )}
-          </ResponsiveContainer>
-        </div>
-      )}
-    </figure>
+    <span className="cost-stat-main">
+      <span className="cost-stat-label">{label}</span>{' '}
+      <span className="cost-stat-value" title={exactMoney(micros)}>
+        {money(micros)}
+      </span>
+    </span>
   );
 }
