@@ -61,8 +61,10 @@ export class OutputFile {
   /**
    * Writes a packet whose timestamps are in `from`. DTS that would go backwards (joined
    * pieces whose B-frames start before their own zero) are nudged forward, as ffmpeg does.
+   * Synchronous: muxing a packet is a copy into libavformat's buffer (see TurnBudget).
+   * Returns where the packet ends, in seconds.
    */
-  async write(packet: Packet, stream: Stream, from: { num: number; den: number }): Promise<number> {
+  write(packet: Packet, stream: Stream, from: { num: number; den: number }): number {
     const { av } = this;
     packet.streamIndex = stream.index;
     packet.rescaleTs(from, stream.timeBase);
@@ -76,7 +78,7 @@ export class OutputFile {
       this.lastDts.set(stream.index, packet.dts);
     }
     const seconds = packet.pts === av.AV_NOPTS_VALUE ? 0 : toSeconds(packet.pts + packet.duration, stream.timeBase);
-    const ret = await this.format.interleavedWriteFrame(packet);
+    const ret = this.format.interleavedWriteFrameSync(packet);
     if (ret < 0) throw this.fail('a packet could not be written', ret);
     return seconds;
   }

@@ -201,7 +201,7 @@ export class OutputWriter {
 
   private async writePacket(track: Track, packet: Packet): Promise<void> {
     if (!this.file || !track.stream) return;
-    this.onProgress(await this.file.write(packet, track.stream, track.timeBase));
+    this.onProgress(this.file.write(packet, track.stream, track.timeBase));
   }
 
   private async writePng(frame: Frame): Promise<void> {
