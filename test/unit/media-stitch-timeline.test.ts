@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { whyNotStreamCopy } from '../../src/main/media/stitch/copy-path';
 import { parseIntegratedLoudness } from '../../src/main/media/stitch/piece-graphs';
-import { clipSamples, planTimeline, sampleAt, SAMPLE_RATE, type TimelineClip } from '../../src/main/media/stitch/timeline';
+import { clipSamples, planTimeline, sampleAt, SAMPLE_RATE, videoSegments, type TimelineClip } from '../../src/main/media/stitch/timeline';
 import type { MediaProbe } from '../../src/main/media/backend/types';
 
 const clip = (seconds: number, type: TimelineClip['transitionToNext']['type'] = 'cut', duration = 0): TimelineClip => ({ durationSeconds: seconds, transitionToNext: { type, duration } });
@@ -34,6 +34,31 @@ describe('planTimeline', () => {
     const t = planTimeline([clip(2, 'fade', 0.001), clip(2, 'cut', 5), clip(2)], 24);
     expect(t.pieces.filter((p) => p.kind === 'transition').map((p) => p.end - p.start)).toEqual([1]);
     expect(t.totalFrames).toBe(48 * 3 - 1);
+  });
+});
+
+describe('videoSegments', () => {
+  it('makes one segment per clip, its body and the transition out of it, tiling the episode', () => {
+    const t = planTimeline([clip(4, 'fade', 0.5), clip(3, 'wipeleft', 0.5), clip(5)], 24);
+    expect(videoSegments(t)).toEqual([
+      { clip: 0, fromFrame: 0, toFrame: 96, blend: { type: 'fade', frames: 12 }, start: 0, end: 96 },
+      { clip: 1, fromFrame: 12, toFrame: 72, blend: { type: 'wipeleft', frames: 12 }, start: 96, end: 156 },
+      { clip: 2, fromFrame: 12, toFrame: 120, blend: null, start: 156, end: 264 },
+    ]);
+  });
+
+  it('keeps a clip that is all transition as a blend alone, and leaves out one wholly inside the transition into it', () => {
+    const t = planTimeline([clip(1, 'fade', 0.5), clip(1, 'fade', 0.5), clip(0.5)], 24);
+    const segments = videoSegments(t);
+    expect(segments.map((s) => [s.clip, s.fromFrame, s.toFrame, s.blend?.frames ?? 0])).toEqual([
+      [0, 0, 24, 12],
+      [1, 12, 24, 12],
+    ]);
+    segments.forEach((segment, i) => {
+      expect(segment.toFrame - segment.fromFrame).toBe(segment.end - segment.start);
+      expect(segment.start).toBe(i === 0 ? 0 : segments[i - 1]!.end);
+    });
+    expect(segments.at(-1)!.end).toBe(t.totalFrames);
   });
 });
 

@@ -16,10 +16,10 @@ import { NotPlayableError } from '../backend/errors';
 import type { MediaOps, MediaProbe, VideoEncoding } from '../backend/types';
 import type { EncoderChoice, VideoCodec } from '../encoders';
 import { whyNotStreamCopy } from './copy-path';
-import { bodyAudioJob, bodyVideoJob, loudnessApplyJob, loudnessMeasureJob, parseIntegratedLoudness, transitionAudioJob, transitionVideoJob, type PieceClip, type PieceOutput } from './piece-graphs';
+import { bodyAudioJob, loudnessApplyJob, loudnessMeasureJob, parseIntegratedLoudness, segmentVideoJob, transitionAudioJob, type PieceClip, type PieceOutput } from './piece-graphs';
 import { StitchProgress } from './progress';
 import { removeStalePartials } from './stale-partials';
-import { planTimeline, stitchProblems, type StitchTransition, type Timeline } from './timeline';
+import { planTimeline, stitchProblems, videoSegments, type StitchTransition, type Timeline } from './timeline';
 import { verifyStitched } from './verify';
 
 export { expectedEpisodeSeconds, stitchProblems, type StitchTransition } from './timeline';
@@ -131,7 +131,7 @@ export async function stitchEpisode(media: MediaOps, input: { clips: StitchClip[
       notCopiedBecause,
       encoder: copyVideo ? `${probes[0]!.videoCodec} (copied)` : video.encoding.encoder,
       encoderReason: copyVideo ? 'every clip already matches the output: no video was re-encoded' : video.reason,
-      pieces: copyVideo ? clips.length : timeline.pieces.length,
+      pieces: copyVideo ? clips.length : videoSegments(timeline).length,
       loudness: output.loudness === null ? null : { target: output.loudness, ...sound },
     };
   } catch (error) {
@@ -215,9 +215,9 @@ function pieceName(kind: 'v' | 'a', index: number, ext: string): string {
 
 async function makeVideoPieces(media: MediaOps, timeline: Timeline, clips: PieceClip[], output: PieceOutput, work: string, progress: StitchProgress, stop: AbortController, log?: (line: string) => void): Promise<string[]> {
   return Promise.all(
-    timeline.pieces.map(async (piece, i) => {
+    videoSegments(timeline).map(async (segment, i) => {
       const file = path.join(work, pieceName('v', i, 'mp4'));
-      const job = piece.kind === 'body' ? bodyVideoJob(piece, clips[piece.clip]!, output, file) : transitionVideoJob(piece, clips[piece.clip]!, clips[piece.clip + 1]!, output, file);
+      const job = segmentVideoJob(segment, clips[segment.clip]!, clips[segment.clip + 1], output, file);
       await guarded(stop, () => media.runGraph(job, { signal: stop.signal, log, onProgress: (p) => progress.piece(i, p.fraction) }));
       progress.piece(i, 1);
       return file;

@@ -1,8 +1,8 @@
 /**
- * Progress of a stitch as one fraction and an ETA: each video piece weighs its frames,
+ * Progress of a stitch as one fraction and an ETA: each video segment weighs its frames,
  * the sound and the final join a fixed share. Reports only go forwards.
  */
-import type { Timeline } from './timeline';
+import { videoSegments, type Timeline } from './timeline';
 
 const SOUND_SHARE = 0.1;
 const JOIN_SHARE = 0.05;
@@ -21,7 +21,7 @@ export class StitchProgress {
   ) {
     const videoShare = copyOnly ? 0 : 1 - SOUND_SHARE - JOIN_SHARE;
     const total = Math.max(1, timeline.totalFrames);
-    this.weights = copyOnly ? [] : timeline.pieces.map((piece) => (videoShare * (piece.end - piece.start)) / total);
+    this.weights = copyOnly ? [] : videoSegments(timeline).map((segment) => (videoShare * (segment.end - segment.start)) / total);
     this.finished = this.weights.map(() => 0);
     if (copyOnly) this.extra = 1 - SOUND_SHARE - JOIN_SHARE;
   }

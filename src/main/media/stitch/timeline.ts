@@ -4,9 +4,11 @@
  * are. Pure.
  *
  * Clip i lasts F_i frames; the transition into clip i+1 overlaps them by O_i frames. The
- * episode is cut into pieces that are made independently and then joined without
- * re-encoding: the body of each clip (what no transition touches) and one piece per
- * transition (the end of one clip blended with the start of the next).
+ * episode is cut into pieces: the body of each clip (what no transition touches) and one
+ * piece per transition (the end of one clip blended with the start of the next). Sound is
+ * made piece by piece; pictures a segment per clip (its body and the transition out of
+ * it), because a clip can only be decoded from its keyframe: a transition made on its own
+ * would decode its whole outgoing clip a second time.
  */
 import { TRANSITION_TYPES, type TransitionType } from '../../../shared/domain';
 import { crowdedClips, formatSeconds, junctionOverlaps, type JunctionClip } from '../../../shared/junctions';
@@ -50,6 +52,17 @@ export interface TransitionPiece {
 }
 
 export type Piece = BodyPiece | TransitionPiece;
+
+/** One video job: clip frames [fromFrame, toFrame), its last `blend.frames` blended into the next clip's first. */
+export interface VideoSegment {
+  clip: number;
+  fromFrame: number;
+  toFrame: number;
+  blend: { type: TransitionType; frames: number } | null;
+  /** Episode frames [start, end). */
+  start: number;
+  end: number;
+}
 
 export interface Timeline {
   fps: number;
@@ -97,6 +110,22 @@ export function planTimeline(clips: readonly Timed[], fps: number): Timeline {
     cursor += frames - outgoing;
   });
   return { fps, clipFrames, clipStarts, pieces, totalFrames: cursor, seconds: cursor / fps };
+}
+
+/** The pieces of each clip as one segment; a clip wholly inside the transition into it has none. */
+export function videoSegments(timeline: Timeline): VideoSegment[] {
+  const segments: VideoSegment[] = [];
+  for (const piece of timeline.pieces) {
+    const last = segments.at(-1);
+    if (piece.kind === 'transition' && last?.clip === piece.clip) {
+      segments[segments.length - 1] = { ...last, toFrame: piece.outgoingFromFrame + piece.frames, blend: { type: piece.type, frames: piece.frames }, end: piece.end };
+    } else if (piece.kind === 'transition') {
+      segments.push({ clip: piece.clip, fromFrame: piece.outgoingFromFrame, toFrame: piece.outgoingFromFrame + piece.frames, blend: { type: piece.type, frames: piece.frames }, start: piece.start, end: piece.end });
+    } else {
+      segments.push({ clip: piece.clip, fromFrame: piece.fromFrame, toFrame: piece.toFrame, blend: null, start: piece.start, end: piece.end });
+    }
+  }
+  return segments;
 }
 
 /** The audio sample at which episode frame `frame` begins: rounding per boundary, so nothing drifts. */

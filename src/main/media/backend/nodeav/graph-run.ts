@@ -14,7 +14,7 @@ import { adaptGraph, buildGraph, inputKinds } from './graph-build';
 import { InputReader, type DecodeErrors, type InputStream } from './inputs';
 import type { NodeAv } from './load';
 import { OutputWriter } from './outputs';
-import { abortReason, LogCapture, settleLog, strerror, throwIfAborted, toSeconds } from './runtime';
+import { abortReason, LogCapture, settleLog, strerror, throwIfAborted, toSeconds, TurnBudget } from './runtime';
 
 type Frame = InstanceType<NodeAv['Frame']>;
 
@@ -78,7 +78,7 @@ export async function runGraphJob(av: NodeAv, job: GraphJob, context: RunContext
     const push = async (stream: InputStream, frame: Frame | null) => {
       try {
         for (const source of stream.sources) {
-          const ret = await source.buffersrcAddFrame(frame, (av.AV_BUFFERSRC_FLAG_PUSH | av.AV_BUFFERSRC_FLAG_KEEP_REF) as never);
+          const ret = source.buffersrcAddFrameSync(frame, (av.AV_BUFFERSRC_FLAG_PUSH | av.AV_BUFFERSRC_FLAG_KEEP_REF) as never);
           if (ret < 0 && ret !== av.AVERROR_EOF) throw new MediaJobError(`the filter graph refused a frame of input [${stream.label}]`, [strerror(av, ret), await detail()].join('\n'), null);
         }
       } finally {
@@ -88,13 +88,16 @@ export async function runGraphJob(av: NodeAv, job: GraphJob, context: RunContext
     };
 
     let produced = 0;
+    // Every call below is synchronous; the loops hand the event loop back on this budget.
+    const turn = new TurnBudget();
     const analysis = job.output.container === 'null' || (!job.video && !job.audio);
     const drain = async (): Promise<boolean> => {
       let moved = false;
       for (const sink of sinks) {
         while (!sink.eof) {
+          if (turn.due()) await turn.pause();
           throwIfAborted(signal);
-          const ret = await sink.context.buffersinkGetFrame(scratch);
+          const ret = sink.context.buffersinkGetFrameSync(scratch);
           if (ret === av.AVERROR_EAGAIN) break;
           moved = true;
           produced++;
@@ -131,6 +134,7 @@ export async function runGraphJob(av: NodeAv, job: GraphJob, context: RunContext
     const idle = new Map<InputReader, number>();
     let stalls = 0;
     while (!done()) {
+      if (turn.due()) await turn.pause();
       throwIfAborted(signal);
       const running = readers.filter((r) => !r.finished);
       if (running.length) {
@@ -150,7 +154,7 @@ export async function runGraphJob(av: NodeAv, job: GraphJob, context: RunContext
         stalls = 0;
         continue;
       }
-      const ret = await graph.requestOldest();
+      const ret = graph.requestOldestSync();
       if (++stalls > 50) throw new MediaJobError('the filter graph stopped before all its outputs ended', [strerror(av, ret), await detail()].join('\n'), null);
     }
     await out.finish();

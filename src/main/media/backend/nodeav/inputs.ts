@@ -120,7 +120,7 @@ export class InputReader {
   async step(deliver: (stream: InputStream, frame: Frame | null) => Promise<void>): Promise<void> {
     const { av } = this;
     if (this.finished) return;
-    const ret = await this.format.readFrame(this.packet);
+    const ret = this.format.readFrameSync(this.packet);
     if (ret < 0) {
       if (ret !== av.AVERROR_EOF) this.noteError(`Error retrieving a packet from the demuxer: ${strerror(av, ret)}`);
       await this.finish(deliver);
@@ -153,7 +153,7 @@ export class InputReader {
     const { av } = this;
     let sent = false;
     while (!sent) {
-      const ret = await stream.decoder.sendPacket(packet);
+      const ret = stream.decoder.sendPacketSync(packet);
       // A full decoder takes the packet after its frames are taken out.
       if (ret === av.AVERROR_EAGAIN) {
         await this.receive(stream, deliver);
@@ -169,7 +169,7 @@ export class InputReader {
   private async receive(stream: InputStream, deliver: (stream: InputStream, frame: Frame | null) => Promise<void>): Promise<void> {
     const { av } = this;
     for (;;) {
-      const ret = await stream.decoder.receiveFrame(this.frame);
+      const ret = stream.decoder.receiveFrameSync(this.frame);
       if (ret === av.AVERROR_EAGAIN || ret === av.AVERROR_EOF) return;
       if (ret < 0) {
         this.noteError(`Error while decoding stream #${this.index}:${stream.streamIndex}: ${strerror(av, ret)}`);

@@ -176,12 +176,12 @@ export class OutputWriter {
   private async encode(track: Track, encoder: CodecContext, frame: Frame | null): Promise<void> {
     const { av } = this;
     for (;;) {
-      const sent = await encoder.sendFrame(frame);
+      const sent = encoder.sendFrameSync(frame);
       if (sent < 0 && sent !== av.AVERROR_EAGAIN && sent !== av.AVERROR_EOF) {
         throw new MediaJobError(`the ${track.role} encoder refused a frame for ${this.job.output.path}`, strerror(av, sent), null);
       }
       for (;;) {
-        const ret = await encoder.receivePacket(this.packet);
+        const ret = encoder.receivePacketSync(this.packet);
         if (ret === av.AVERROR_EAGAIN || ret === av.AVERROR_EOF) break;
         if (ret < 0) throw new MediaJobError(`the ${track.role} encoder failed for ${this.job.output.path}`, strerror(av, ret), null);
         // Encoders do not all carry frame durations over; the muxer needs the last one (ffmpeg sets 1/fps too).
