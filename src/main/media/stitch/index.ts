@@ -19,7 +19,7 @@ import { whyNotStreamCopy } from './copy-path';
 import { bodyAudioJob, loudnessApplyJob, loudnessMeasureJob, parseIntegratedLoudness, segmentVideoJob, transitionAudioJob, type PieceClip, type PieceOutput } from './piece-graphs';
 import { StitchProgress } from './progress';
 import { removeStalePartials } from './stale-partials';
-import { planTimeline, stitchProblems, videoSegments, type StitchTransition, type Timeline } from './timeline';
+import { planTimeline, stitchProblems, videoSegments, type StitchTransition, type Timeline, type VideoSegment } from './timeline';
 import { verifyStitched } from './verify';
 
 export { expectedEpisodeSeconds, stitchProblems, type StitchTransition } from './timeline';
@@ -95,6 +95,7 @@ export async function stitchEpisode(media: MediaOps, input: { clips: StitchClip[
   const probes = await Promise.all(input.clips.map((clip, i) => probeClip(media, clip.path, i, signal)));
   const clips: PieceClip[] = input.clips.map((clip, i) => ({ path: path.resolve(clip.path), probe: probes[i]!, useAudio: clip.hasAudio && probes[i]!.hasAudio }));
   const timeline = planTimeline(input.clips, output.fps);
+  const segments = videoSegments(timeline);
   const video = output.video ?? DEFAULT_VIDEO;
   const notCopiedBecause = whyNotStreamCopy(timeline, probes, { ...output, codec: video.codec });
   const copyVideo = notCopiedBecause === null;
@@ -103,12 +104,12 @@ export async function stitchEpisode(media: MediaOps, input: { clips: StitchClip[
   const temp = tempPathBeside(target);
   // Its own hidden partial name (shortened like the temp file's), so it also fits in 255 bytes.
   const work = tempPathBeside(path.join(path.dirname(target), `${path.parse(target).name}.pieces`));
-  const progress = new StitchProgress(timeline, copyVideo, options.onProgress);
+  const progress = new StitchProgress(copyVideo ? [] : segments, timeline.totalFrames, options.onProgress);
   // The first failure stops every other piece at once.
   const stop = new AbortController();
   const stopOnCancel = () => stop.abort(cancelledBy(signal));
   signal?.addEventListener('abort', stopOnCancel, { once: true });
-  const job = { media, timeline, clips, work, progress, stop, log };
+  const job = { media, timeline, segments, clips, work, progress, stop, log };
   try {
     let sound: SoundMeasures = { measured: null, gainDb: null };
     if (copyAll) {
@@ -131,7 +132,7 @@ export async function stitchEpisode(media: MediaOps, input: { clips: StitchClip[
       notCopiedBecause,
       encoder: copyVideo ? `${probes[0]!.videoCodec} (copied)` : video.encoding.encoder,
       encoderReason: copyVideo ? 'every clip already matches the output: no video was re-encoded' : video.reason,
-      pieces: copyVideo ? clips.length : videoSegments(timeline).length,
+      pieces: copyVideo ? clips.length : segments.length,
       loudness: output.loudness === null ? null : { target: output.loudness, ...sound },
     };
   } catch (error) {
@@ -148,6 +149,7 @@ export async function stitchEpisode(media: MediaOps, input: { clips: StitchClip[
 interface StitchJob {
   media: MediaOps;
   timeline: Timeline;
+  segments: VideoSegment[];
   clips: PieceClip[];
   work: string;
   progress: StitchProgress;
@@ -169,7 +171,7 @@ async function pictureAndSound(job: StitchJob, pieces: PieceOutput | null, loudn
   const { media, timeline, clips, work, stop, log } = job;
   await mkdir(work, { recursive: true });
   const [parts, sound] = await Promise.all([
-    pieces === null ? clips.map((clip) => clip.path) : makeVideoPieces(media, timeline, clips, pieces, work, job.progress, stop, log),
+    pieces === null ? clips.map((clip) => clip.path) : makeVideoPieces(media, job.segments, clips, pieces, work, job.progress, stop, log),
     makeSound(media, timeline, clips, loudness, work, job.progress, stop, log),
   ]);
   // The clips' own sound may differ (some have none): only their pictures are joined; the sound is made from the timeline.
@@ -213,9 +215,9 @@ function pieceName(kind: 'v' | 'a', index: number, ext: string): string {
   return `${kind}${String(index).padStart(5, '0')}.${ext}`;
 }
 
-async function makeVideoPieces(media: MediaOps, timeline: Timeline, clips: PieceClip[], output: PieceOutput, work: string, progress: StitchProgress, stop: AbortController, log?: (line: string) => void): Promise<string[]> {
+async function makeVideoPieces(media: MediaOps, segments: VideoSegment[], clips: PieceClip[], output: PieceOutput, work: string, progress: StitchProgress, stop: AbortController, log?: (line: string) => void): Promise<string[]> {
   return Promise.all(
-    videoSegments(timeline).map(async (segment, i) => {
+    segments.map(async (segment, i) => {
       const file = path.join(work, pieceName('v', i, 'mp4'));
       const job = segmentVideoJob(segment, clips[segment.clip]!, clips[segment.clip + 1], output, file);
       await guarded(stop, () => media.runGraph(job, { signal: stop.signal, log, onProgress: (p) => progress.piece(i, p.fraction) }));

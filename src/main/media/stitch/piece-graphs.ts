@@ -104,7 +104,16 @@ export function segmentVideoJob(segment: VideoSegment, clip: PieceClip, next: Pi
   }
   const blend = segment.blend.frames;
   const unblended = frames - blend;
-  const blended = [
+  const ending =
+    unblended > 0
+      ? [
+          chain(['0:v'], [...clipVideo, 'split'], ['whole', 'ending']),
+          chain(['whole'], [filter('trim', { end_frame: unblended })], ['before']),
+          chain(['ending'], [filter('trim', { start_frame: unblended }), filter('setpts', { expr: 'PTS-STARTPTS' })], ['out']),
+        ]
+      : [chain(['0:v'], clipVideo, ['out'])];
+  const graph = [
+    ...ending,
     chain(['1:v'], normalisedVideo(1, next.probe, output, 0, blend), ['in']),
     chain(
       ['out', 'in'],
@@ -114,21 +123,11 @@ export function segmentVideoJob(segment: VideoSegment, clip: PieceClip, next: Pi
         filter('tpad', { stop_mode: 'clone', stop: 2 }),
         filter('trim', { end_frame: blend }),
       ],
-      unblended > 0 ? ['blended'] : ['joined'],
+      ['blended'],
     ),
-  ];
-  const graph =
-    unblended > 0
-      ? [
-          chain(['0:v'], [...clipVideo, 'split'], ['whole', 'ending']),
-          chain(['whole'], [filter('trim', { end_frame: unblended })], ['before']),
-          chain(['ending'], [filter('trim', { start_frame: unblended }), filter('setpts', { expr: 'PTS-STARTPTS' })], ['out']),
-          ...blended,
-          chain(['before', 'blended'], [filter('concat', { n: 2, v: 1, a: 0 })], ['joined']),
-        ]
-      : [chain(['0:v'], clipVideo, ['out']), ...blended];
-  graph.push(chain(['joined'], encoderReady(output), ['v']));
-  return videoJob([own, readUpTo(next.path, blend / output.fps)], graph.join(';'), output, outPath, seconds);
+    unblended > 0 ? chain(['before', 'blended'], [filter('concat', { n: 2, v: 1, a: 0 }), ...encoderReady(output)], ['v']) : chain(['blended'], encoderReady(output), ['v']),
+  ].join(';');
+  return videoJob([own, readUpTo(next.path, blend / output.fps)], graph, output, outPath, seconds);
 }
 
 /** An input read only as far as a piece needs (plus a margin): the rest of a long clip is never decoded. */

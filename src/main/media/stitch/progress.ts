@@ -2,7 +2,7 @@
  * Progress of a stitch as one fraction and an ETA: each video segment weighs its frames,
  * the sound and the final join a fixed share. Reports only go forwards.
  */
-import { videoSegments, type Timeline } from './timeline';
+import type { VideoSegment } from './timeline';
 
 const SOUND_SHARE = 0.1;
 const JOIN_SHARE = 0.05;
@@ -14,16 +14,17 @@ export class StitchProgress {
   private extra = 0;
   private last = 0;
 
+  /** `segments`: the video jobs (none when the video is copied); `totalFrames`: the episode's. */
   constructor(
-    timeline: Timeline,
-    copyOnly: boolean,
+    segments: readonly VideoSegment[],
+    totalFrames: number,
     private readonly report?: (fraction: number, etaSeconds: number | null) => void,
   ) {
-    const videoShare = copyOnly ? 0 : 1 - SOUND_SHARE - JOIN_SHARE;
-    const total = Math.max(1, timeline.totalFrames);
-    this.weights = copyOnly ? [] : videoSegments(timeline).map((segment) => (videoShare * (segment.end - segment.start)) / total);
+    const videoShare = 1 - SOUND_SHARE - JOIN_SHARE;
+    const total = Math.max(1, totalFrames);
+    this.weights = segments.map((segment) => (videoShare * (segment.end - segment.start)) / total);
     this.finished = this.weights.map(() => 0);
-    if (copyOnly) this.extra = 1 - SOUND_SHARE - JOIN_SHARE;
+    if (segments.length === 0) this.extra = videoShare;
   }
 
   piece(index: number, fraction: number): void {
