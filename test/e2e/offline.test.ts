@@ -15,7 +15,7 @@ let e2e: E2eStudio;
 let revived: RunwayEmulator | undefined;
 
 beforeAll(async () => {
-  e2e = await openE2eStudio({ providers: ['runway'] });
+  e2e = await openE2eStudio({ providers: ['runway'], revivablePorts: true });
 }, 60_000);
 afterAll(async () => {
   await revived?.close();

@@ -12,7 +12,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startBridge, type Bridge } from '../../src/main/bridge/server';
 import { createStudio, type Studio } from '../../src/main/studio';
-import { EmulatorFleet } from '../emulators/fleet';
+import { EmulatorFleet, type FleetOptions } from '../emulators/fleet';
 import { makeTestIdentity, type TestIdentity } from './c2pa-test-identity';
 import { projectRoot } from './cli-process';
 import { fastResources, fleetCliEnv } from './fleet-cli';
@@ -37,11 +37,22 @@ export interface E2eStudio {
   close(): Promise<void>;
 }
 
-/** Providers with a key: the others' variables are blanked, so routing sees only these. */
-export async function openE2eStudio(options: { providers: ('runway' | 'luma')[] }): Promise<E2eStudio> {
+export interface E2eStudioOptions {
+  /** Providers with a key: the others' variables are blanked, so routing sees only these. */
+  providers: ('runway' | 'luma')[];
+  /**
+   * For a test that closes an emulator and later revives it on the same port: the fleet
+   * listens below the kernel's ephemeral range, where listen(0) of another test's server
+   * cannot be handed the closed port in between.
+   */
+  revivablePorts?: boolean;
+}
+
+export async function openE2eStudio(options: E2eStudioOptions): Promise<E2eStudio> {
   const dir = mkdtempSync(join(tmpdir(), 'shotline e2e «board» '));
   const dataDir = join(dir, 'data ☂');
-  const fleet = await new EmulatorFleet({ clipDirectory: join(dir, 'clips'), common: { timing: { minMs: 200, maxMs: 500, queuedShare: 0.2 } } }).start();
+  const fleetOptions = { clipDirectory: join(dir, 'clips'), common: { timing: { minMs: 200, maxMs: 500, queuedShare: 0.2 } } };
+  const fleet = options.revivablePorts ? await startBelowEphemeralPorts(fleetOptions) : await new EmulatorFleet(fleetOptions).start();
   const keep = options.providers.map((provider) => ({ runway: 'RUNWAYML_', luma: 'LUMAAI_' })[provider]);
   const providerVariable = /^(RUNWAYML_|LUMAAI_|GEMINI_|GOOGLE_|OPENAI_|KLING_|COMFYUI_)/;
   // Only the chosen providers have keys: the rest are blanked, as on a machine with no other key.
@@ -86,6 +97,19 @@ export async function openE2eStudio(options: { providers: ('runway' | 'luma')[] 
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Linux hands out 32768-60999 to listen(0) by default; six consecutive ports are drawn below that, retried when taken. */
+async function startBelowEphemeralPorts(options: Omit<FleetOptions, 'basePort'>): Promise<EmulatorFleet> {
+  for (let attempt = 1; ; attempt++) {
+    const fleet = new EmulatorFleet({ ...options, basePort: 20_000 + 6 * Math.floor(Math.random() * 2_000) });
+    try {
+      return await fleet.start();
+    } catch (error) {
+      await fleet.close();
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt === 5) throw error;
+    }
+  }
 }
 
 let shot = 0;
