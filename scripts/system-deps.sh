@@ -9,8 +9,9 @@
 #                                  no build for (then the system's FFmpeg is installed).
 #   scripts/system-deps.sh         all of that, plus what the test suite needs: the FFmpeg
 #                                  CLI (the media tests run on both FFmpeg backends), a
-#                                  Secret Service with D-Bus for the keychain tests, and
-#                                  Chromium for the shot board's end-to-end tests.
+#                                  Secret Service with D-Bus for the keychain tests,
+#                                  Chromium for the shot board's end-to-end tests, and
+#                                  Mesa's software Vulkan for the GPU scaling tests.
 set -euo pipefail
 
 mode=${1:-all}
@@ -45,6 +46,8 @@ if [ "$mode" = all ]; then
   command -v dbus-run-session >/dev/null 2>&1 && command -v dbus-daemon >/dev/null 2>&1 || missing+=(dbus dbus-x11)
   # playwright-core drives Debian's Chromium: its own browser download is not available offline.
   [ -x /usr/bin/chromium ] || missing+=(chromium)
+  # Mesa's software Vulkan device (lavapipe): the GPU scaling tests run libplacebo on it.
+  compgen -G '/usr/share/vulkan/icd.d/lvp_icd.*.json' >/dev/null || missing+=(mesa-vulkan-drivers)
 fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing: ${missing[*]}"

@@ -144,8 +144,8 @@ async function trustAnchors(services: StudioServices): Promise<string[]> {
 
 async function mediaInfo(services: StudioServices): Promise<AppInfo['media']> {
   try {
-    const [backend, encoder] = await Promise.all([services.media.backend(), services.stitchEncoder()]);
-    return { backend: backend.backend, encoder: encoder?.encoder ?? 'libx264', encoderReason: encoder?.reason ?? 'trying the encoders failed; stitches use libx264' };
+    const [backend, video] = await Promise.all([services.media.backend(), services.stitchVideo()]);
+    return { backend: backend.backend, encoder: video.encoding.encoder, encoderReason: video.reason };
   } catch {
     return null;
   }

@@ -10,8 +10,7 @@ import { guardEngine, type GuardedEngine } from './engines/boundary';
 import type { ProviderId } from '../shared/domain';
 import { BUILT_IN_ADAPTERS, EngineCatalog, type EngineFactory } from './engines';
 import { MediaPool } from './media/worker/pool';
-import { DEFAULT_VIDEO, stitchVideoFrom, type StitchOutput } from './media/stitch/index';
-import { chooseEncoder, type EncoderChoice } from './media/encoders';
+import { chooseStitchVideo, DEFAULT_VIDEO, type StitchOutput, type StitchVideoSettings } from './media/stitch/index';
 import { mediaWorkerSettings, type MediaBackendSetting } from './media/worker/settings';
 import type { WorkerSpawner } from './media/worker/spawn';
 import { emptyHealth, HealthRepository } from './registry/health';
@@ -164,21 +163,21 @@ export class StudioServices {
     return new Map(engines.map((engine) => [engine.spec.id, guardEngine(engine, { secrets: () => this.keys.secretValues() })]));
   }
 
-  /** The stitch input with the video encoder this machine does best (tried once per studio). */
+  /** The stitch input with the video encoder this machine does best and its scaling (tried once per studio). */
   async withStitchVideo<T extends { output: StitchOutput }>(input: T): Promise<T> {
-    const choice = await this.stitchEncoder();
-    return { ...input, output: { ...input.output, video: input.output.video ?? (choice ? stitchVideoFrom(choice) : DEFAULT_VIDEO) } };
+    return { ...input, output: { ...input.output, video: input.output.video ?? (await this.stitchVideo()) } };
   }
 
-  /** The H.264 encoder stitches use and why; null when trying them failed (stitches then use libx264). */
-  stitchEncoder(): Promise<EncoderChoice | null> {
-    this.encoderChoice ??= chooseEncoder(this.media, 'h264').catch((error: unknown) => {
-      this.config.log?.(`encoder choice failed, using libx264: ${error instanceof Error ? error.message : String(error)}`);
-      return null;
+  /** How stitches make pictures here and why; libx264 and the CPU scaler when trying the encoders failed. */
+  stitchVideo(): Promise<StitchVideoSettings> {
+    this.videoSettings ??= chooseStitchVideo(this.media).catch((error: unknown): StitchVideoSettings => {
+      const why = error instanceof Error ? error.message : String(error);
+      this.config.log?.(`encoder choice failed, using libx264: ${why}`);
+      return { ...DEFAULT_VIDEO, reason: `trying the encoders failed (${why}); stitches use libx264` };
     });
-    return this.encoderChoice;
+    return this.videoSettings;
   }
-  private encoderChoice: Promise<EncoderChoice | null> | undefined;
+  private videoSettings: Promise<StitchVideoSettings> | undefined;
 
 
   /** The quality gate (pipeline/clip-gate.ts), and the contact sheets its AI score made, per episode. */

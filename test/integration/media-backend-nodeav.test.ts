@@ -152,7 +152,7 @@ describe('node-av backend: graph jobs', () => {
       },
       context({ onProgress: (p) => progress.push(p) }),
     );
-    expect(result).toEqual({ decodeErrors: 0, firstDecodeError: null });
+    expect(result).toEqual({ decodeErrors: 0, firstDecodeError: null, device: null });
     const probe = await backend.probe(out, context());
     expect(probe).toMatchObject({ width: 320, height: 240, fps: 30, videoCodec: 'h264', pixelFormat: 'yuv420p', hasAudio: true, audioCodec: 'aac', audioSampleRate: 48000, audioChannels: 2 });
     expect(probe.durationSeconds).toBeCloseTo(3.5, 1);

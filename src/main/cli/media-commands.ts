@@ -7,8 +7,7 @@
 import { CancelledError } from '../../shared/errors';
 import { MediaPool } from '../media/worker/pool';
 import { mediaWorkerSettings } from '../media/worker/settings';
-import { chooseEncoder } from '../media/encoders';
-import { stitchVideoFrom } from '../media/stitch/index';
+import { chooseStitchVideo } from '../media/stitch/index';
 
 export const MEDIA_COMMANDS = ['stitch', 'check', 'doctor'] as const;
 export type MediaCommandName = (typeof MEDIA_COMMANDS)[number];
@@ -48,7 +47,7 @@ export async function runMediaCommand(name: MediaCommandName, argv: string[], io
           stderr: io.stderr,
           media,
           signal: cancel.signal,
-          video: async () => stitchVideoFrom(await chooseEncoder(media, 'h264', 'auto', cancel.signal)),
+          video: () => chooseStitchVideo(media, cancel.signal),
         });
       case 'check':
         return await (await import('./check-command')).runCheckCommand(rest, common);

@@ -72,6 +72,7 @@ export async function runStitchCommand(argv: string[], io: StitchCommandIo): Pro
 export function formatStitchReport(report: StitchReport): string {
   const lines = [`Stitched ${report.path}: ${report.durationSeconds.toFixed(2)} s from ${report.pieces} pieces`];
   lines.push(report.method === 'stream-copy' ? '  video: copied, not re-encoded (every clip already matched the output)' : `  video: ${report.encoder} (${report.encoderReason}); not copied because ${report.notCopiedBecause}`);
+  if (report.scalingReason) lines.push(`  scaling: ${report.scalingReason}`);
   if (report.loudness) {
     const { target, measured, gainDb } = report.loudness;
     lines.push(measured === null ? `  loudness: the sound is silent; left as it is (target ${target} LUFS)` : `  loudness: ${measured.toFixed(1)} LUFS measured, ${gainDb! >= 0 ? '+' : ''}${gainDb!.toFixed(1)} dB to ${target} LUFS`);

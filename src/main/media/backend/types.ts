@@ -177,6 +177,8 @@ export interface GraphRunResult {
   decodeErrors: number;
   /** The first such error in FFmpeg's words, or null. */
   firstDecodeError: string | null;
+  /** The hardware device the job ran on, as FFmpeg names it (device-log.ts), when it had one and FFmpeg said. */
+  device: string | null;
 }
 
 export interface MediaBackend {

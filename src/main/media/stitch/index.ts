@@ -13,16 +13,17 @@ import path from 'node:path';
 import { CancelledError, UserError } from '../../../shared/errors';
 import { tempPathBeside } from '../atomic-file';
 import { NotPlayableError } from '../backend/errors';
-import type { MediaOps, MediaProbe, VideoEncoding } from '../backend/types';
-import type { EncoderChoice, VideoCodec } from '../encoders';
+import type { MediaOps, MediaProbe } from '../backend/types';
 import { whyNotStreamCopy } from './copy-path';
 import { bodyAudioJob, loudnessApplyJob, loudnessMeasureJob, parseIntegratedLoudness, segmentVideoJob, transitionAudioJob, type PieceClip, type PieceOutput } from './piece-graphs';
 import { StitchProgress } from './progress';
 import { removeStalePartials } from './stale-partials';
 import { planTimeline, stitchProblems, videoSegments, type StitchTransition, type Timeline, type VideoSegment } from './timeline';
 import { verifyStitched } from './verify';
+import { DEFAULT_VIDEO, type Scaling, type StitchVideoSettings } from './video-settings';
 
 export { expectedEpisodeSeconds, stitchProblems, type StitchTransition } from './timeline';
+export { chooseStitchVideo, DEFAULT_VIDEO, stitchVideoFrom, type StitchVideoSettings } from './video-settings';
 
 export interface StitchClip {
   path: string;
@@ -30,15 +31,6 @@ export interface StitchClip {
   /** Whether the shot asked for sound; a clip without an audio stream gets silence either way. */
   hasAudio: boolean;
   transitionToNext: StitchTransition;
-}
-
-export interface StitchVideoSettings {
-  codec: VideoCodec;
-  encoding: Omit<VideoEncoding, 'fps'>;
-  /** Filters a hardware encoder needs at the graph's end; empty for CPU encoders. */
-  encoderTail: string[];
-  /** Why this encoder (shown in reports). */
-  reason: string;
 }
 
 export interface StitchOutput {
@@ -66,22 +58,12 @@ export interface StitchReport {
   notCopiedBecause: string | null;
   encoder: string;
   encoderReason: string;
+  /** Where the clips were scaled (nothing is scaled when the video was copied). */
+  scaling: Scaling | null;
+  scalingReason: string | null;
   pieces: number;
   loudness: { target: number; measured: number | null; gainDb: number | null } | null;
 }
-
-/** The stitcher's settings for the encoder the machine does best (media/encoders.ts). */
-export function stitchVideoFrom(choice: EncoderChoice): StitchVideoSettings {
-  const { fps: _ignored, ...encoding } = choice.encoding(24);
-  return { codec: choice.codec, encoding, encoderTail: choice.filterTail, reason: choice.reason };
-}
-
-export const DEFAULT_VIDEO: StitchVideoSettings = {
-  codec: 'h264',
-  encoding: { encoder: 'libx264', options: { preset: 'veryfast', crf: '20' }, pixelFormat: 'yuv420p' },
-  encoderTail: [],
-  reason: 'libx264: the default CPU encoder',
-};
 
 export async function stitchEpisode(media: MediaOps, input: { clips: StitchClip[]; output: StitchOutput }, outputPath: string, options: StitchOptions = {}): Promise<StitchReport> {
   const { output } = input;
@@ -132,6 +114,8 @@ export async function stitchEpisode(media: MediaOps, input: { clips: StitchClip[
       notCopiedBecause,
       encoder: copyVideo ? `${probes[0]!.videoCodec} (copied)` : video.encoding.encoder,
       encoderReason: copyVideo ? 'every clip already matches the output: no video was re-encoded' : video.reason,
+      scaling: copyVideo ? null : video.scaling,
+      scalingReason: copyVideo ? null : video.scalingReason,
       pieces: copyVideo ? clips.length : segments.length,
       loudness: output.loudness === null ? null : { target: output.loudness, ...sound },
     };
@@ -194,7 +178,15 @@ function clipSeconds(timeline: Timeline): number[] {
 }
 
 function pieceOutput(output: StitchOutput, video: StitchVideoSettings): PieceOutput {
-  return { width: output.width, height: output.height, fps: output.fps, encoding: { ...video.encoding, fps: output.fps }, encoderTail: video.encoderTail };
+  return {
+    width: output.width,
+    height: output.height,
+    fps: output.fps,
+    encoding: { ...video.encoding, fps: output.fps },
+    encoderTail: video.encoderTail,
+    ...(video.hardware ? { hardware: video.hardware } : {}),
+    scaling: video.scaling,
+  };
 }
 
 /** Sound can be joined without decoding when every clip has the same AAC 48 kHz stereo track. */

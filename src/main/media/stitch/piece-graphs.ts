@@ -6,8 +6,10 @@
  * built with filtergraph.ts, which escapes values.
  */
 import { chain, filter } from '../filtergraph';
-import type { AudioEncoding, GraphJob, MediaInput, MediaProbe, VideoEncoding } from '../backend/types';
+import type { AudioEncoding, GraphJob, HardwareDevice, MediaInput, MediaProbe, VideoEncoding } from '../backend/types';
+import { libplaceboScale } from '../encoders';
 import { clipSamples, SAMPLE_RATE, type BodyPiece, type Timeline, type TransitionPiece, type VideoSegment } from './timeline';
+import type { Scaling } from './video-settings';
 
 export interface PieceClip {
   path: string;
@@ -23,6 +25,9 @@ export interface PieceOutput {
   encoding: VideoEncoding;
   /** Filters a hardware encoder needs at the end of the graph (format=nv12,hwupload); empty for CPU encoders. */
   encoderTail: string[];
+  /** The device the job opens (the encoder's, or Vulkan for libplacebo). */
+  hardware?: HardwareDevice;
+  scaling: Scaling;
 }
 
 const PCM: AudioEncoding = { encoder: 'pcm_s16le', sampleRate: SAMPLE_RATE, channels: 2 };
@@ -46,9 +51,13 @@ function normalisedVideo(input: number, probe: MediaProbe, output: PieceOutput, 
     filter('setpts', { expr: 'PTS-STARTPTS' }),
     ...(skip > 0 ? [filter('trim', { start: skip })] : []),
     ...rotation(probe.rotation),
-    // Non-square pixels first become square, so "fit inside" keeps the real shape.
-    ...(probe.sampleAspectRatio === '1:1' ? [] : [filter('scale', { w: 'trunc(iw*sar/2)*2', h: 'ih' })]),
-    filter('scale', { w: width, h: height, force_original_aspect_ratio: 'decrease', force_divisible_by: 2 }),
+    ...(output.scaling === 'libplacebo'
+      ? libplaceboScale({ ...fittedSize(probe, output), colour: true })
+      : [
+          // Non-square pixels first become square, so "fit inside" keeps the real shape.
+          ...(probe.sampleAspectRatio === '1:1' ? [] : [filter('scale', { w: 'trunc(iw*sar/2)*2', h: 'ih' })]),
+          filter('scale', { w: width, h: height, force_original_aspect_ratio: 'decrease', force_divisible_by: 2 }),
+        ]),
     filter('pad', { w: width, h: height, x: '(ow-iw)/2', y: '(oh-ih)/2', color: 'black' }),
     filter('setsar', { sar: 1 }),
     filter('fps', { fps, start_time: 0 }),
@@ -56,6 +65,21 @@ function normalisedVideo(input: number, probe: MediaProbe, output: PieceOutput, 
     filter('trim', { start_frame: fromFrame, end_frame: toFrame }),
     filter('setpts', { expr: 'PTS-STARTPTS' }),
   ];
+}
+
+/**
+ * The clip's picture fitted inside the output frame without distortion, in even sizes:
+ * its display shape is the coded size, widened by the sample aspect ratio, then turned.
+ */
+export function fittedSize(probe: Pick<MediaProbe, 'codedWidth' | 'codedHeight' | 'rotation' | 'sampleAspectRatio'>, frame: { width: number; height: number }): { width: number; height: number } {
+  const [num, den] = probe.sampleAspectRatio.split(':').map(Number);
+  const sar = num && den ? num / den : 1;
+  const turned = probe.rotation === 90 || probe.rotation === 270;
+  const aspect = turned ? probe.codedHeight / (probe.codedWidth * sar) : (probe.codedWidth * sar) / probe.codedHeight;
+  const even = (value: number, limit: number) => Math.min(limit, Math.max(2, 2 * Math.round(value / 2)));
+  return aspect >= frame.width / frame.height
+    ? { width: frame.width, height: even(frame.width / aspect, frame.height) }
+    : { width: even(frame.height * aspect, frame.width), height: frame.height };
 }
 
 function rotation(degrees: number): string[] {
@@ -141,6 +165,7 @@ function videoJob(inputs: MediaInput[], graph: string, output: PieceOutput, outP
     graph,
     video: { label: 'v', encoding: output.encoding },
     output: { path: outPath, container: 'mp4' },
+    ...(output.hardware ? { hardware: output.hardware } : {}),
     expectedSeconds: seconds,
   };
 }

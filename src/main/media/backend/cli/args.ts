@@ -20,7 +20,8 @@ export function graphFileText(job: GraphJob): string {
 
 export function graphJobArgs(job: GraphJob, graphFile: string, flavour: CliFlavour): string[] {
   const ready = encoderReadyGraph(job);
-  const args = ['-y', ...hardwareArgs(job.hardware)];
+  // Only the verbose log names the device FFmpeg opened (device-log.ts).
+  const args = ['-y', ...(job.hardware ? ['-v', 'verbose'] : []), ...hardwareArgs(job.hardware)];
   for (const input of job.inputs) {
     if (input.seekSeconds !== undefined && input.seekSeconds > 0) args.push('-ss', seconds(input.seekSeconds));
     if (input.durationSeconds !== undefined) args.push('-t', seconds(input.durationSeconds));

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { isAbortError } from '../../../../shared/errors';
 import { FfmpegError, runFfmpeg, runFfmpegText } from '../../ffmpeg';
 import type { FfmpegLocation } from '../../locate';
+import { selectedDevice } from '../device-log';
 import { MediaJobError } from '../errors';
 import type { BackendInfo, ConcatCopyJob, EncoderTrial, EncoderTrialResult, GraphJob, GraphRunResult, MediaBackend, MuxJob, RunContext } from '../types';
 import { graphFileText, concatCopyArgs, concatList, encoderTrialArgs, graphJobArgs, muxArgs, type CliFlavour } from './args';
@@ -80,11 +81,13 @@ export function createCliBackend(location: FfmpegLocation): MediaBackend {
     async runGraph(job: GraphJob, context: RunContext): Promise<GraphRunResult> {
       const { flavour: cli } = await describe(context);
       const counter = new DecodeErrorCounter();
-      await withFile('graph', graphFileText(job), (graphFile) =>
-        run(graphJobArgs(job, graphFile, cli), context, job.expectedSeconds, `the media job writing ${job.output.container === 'null' ? 'nothing' : job.output.path}`, (line) => counter.see(line)),
-        context,
-      );
-      return counter.result();
+      let device: string | null = null;
+      const see = (line: string) => {
+        counter.see(line);
+        if (job.hardware) device ??= selectedDevice(line);
+      };
+      await withFile('graph', graphFileText(job), (graphFile) => run(graphJobArgs(job, graphFile, cli), context, job.expectedSeconds, `the media job writing ${job.output.container === 'null' ? 'nothing' : job.output.path}`, see), context);
+      return { ...counter.result(), device };
     },
 
     async concatCopy(job: ConcatCopyJob, context: RunContext): Promise<void> {

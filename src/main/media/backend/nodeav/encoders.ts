@@ -81,7 +81,7 @@ export async function tryEncoderJob(av: NodeAv, trial: EncoderTrial, context: Ru
   try {
     const codec = av.Codec.findEncoderByName(trial.encoder as never);
     if (!codec) return { encoder: trial.encoder, works: false, reason: `Unknown encoder '${trial.encoder}'` };
-    if (trial.hardware) device = openDevice(av, trial.hardware.type, trial.hardware.device);
+    if (trial.hardware) device = (await openDevice(av, trial.hardware.type, trial.hardware.device)).context;
     graph.alloc();
     const filters = [`format=${trial.upload ? 'nv12' : trial.pixelFormat}`, ...(trial.upload ? [trial.upload] : [])].join(',');
     const [sink] = await buildGraph(av, graph, `color=c=gray:s=256x256:r=25:d=0.2,${filters}[out]`, new Map(), [{ label: 'out', role: 'video' }], device, async () => {

@@ -8,6 +8,7 @@
  * state. In an xfade chain the next clip then waits with one packet in the graph while
  * the current clip plays, instead of every later clip being decoded into memory at once.
  */
+import { DEVICE_SELECTED, selectedDevice } from '../device-log';
 import { MediaJobError } from '../errors';
 import type { GraphJob, GraphRunResult, RunContext } from '../types';
 import { adaptGraph, buildGraph, inputKinds } from './graph-build';
@@ -24,7 +25,7 @@ export async function runGraphJob(av: NodeAv, job: GraphJob, context: RunContext
   const log = LogCapture.start(av, 40, DECODER_COMPLAINT);
   const errors: DecodeErrors = { count: 0, first: null };
   const readers: InputReader[] = [];
-  let device: InstanceType<NodeAv['HardwareDeviceContext']> | null = null;
+  let device: OpenedDevice | null = null;
   let graph: InstanceType<NodeAv['FilterGraph']> | null = null;
   let writer: OutputWriter | null = null;
   const scratch = new av.Frame();
@@ -36,7 +37,7 @@ export async function runGraphJob(av: NodeAv, job: GraphJob, context: RunContext
   context.log?.(`node-av: graph job writing ${job.output.container === 'null' ? 'nothing' : job.output.path} from ${job.inputs.map((i) => i.path).join(', ') || 'no inputs'}`);
 
   try {
-    if (job.hardware) device = openDevice(av, job.hardware.type, job.hardware.device);
+    if (job.hardware) device = await openDevice(av, job.hardware.type, job.hardware.device);
     const wanted = inputKinds(job.graph, job.inputs.length);
     for (const [index, kinds] of wanted) {
       const reader = new InputReader(av, index, job.inputs[index]!, errors);
@@ -60,7 +61,7 @@ export async function runGraphJob(av: NodeAv, job: GraphJob, context: RunContext
     for (const reader of readers) for (const stream of reader.streams) streams.set(stream.label, { stream, trim: trimFor(job.inputs[reader.index]!) });
     graph = new av.FilterGraph();
     graph.alloc();
-    const sinks = await buildGraph(av, graph, adapted.text, streams, adapted.sinks, device, detail);
+    const sinks = await buildGraph(av, graph, adapted.text, streams, adapted.sinks, device?.context ?? null, detail);
     context.log?.(`node-av: graph configured with ${sinks.length} output(s): ${sinks.map((s) => `[${s.label}] ${s.role}`).join(', ')}`);
 
     let reportedAt = 0;
@@ -70,7 +71,7 @@ export async function runGraphJob(av: NodeAv, job: GraphJob, context: RunContext
       reportedAt = now;
       context.onProgress?.({ seconds, fraction: job.expectedSeconds > 0 ? Math.min(1, seconds / job.expectedSeconds) : 0 });
     };
-    writer = new OutputWriter(av, job, device, report);
+    writer = new OutputWriter(av, job, device?.context ?? null, report);
     await writer.open();
     const out = writer;
 
@@ -162,7 +163,7 @@ export async function runGraphJob(av: NodeAv, job: GraphJob, context: RunContext
     await settleLog();
     // The decoder's own line ("error while decoding MB 7 3") says more than our count does.
     const said = errors.first && log.firstMatch ? `${errors.first}: ${log.firstMatch.replace(/^\[[^\]]*\]\s*/, '')}` : errors.first;
-    return { decodeErrors: errors.count, firstDecodeError: said };
+    return { decodeErrors: errors.count, firstDecodeError: said, device: device?.name ?? null };
   } catch (error) {
     if (signal.aborted) throw abortReason(signal);
     if (error instanceof MediaJobError) throw error;
@@ -173,7 +174,7 @@ export async function runGraphJob(av: NodeAv, job: GraphJob, context: RunContext
     await writer?.close();
     graph?.free();
     for (const reader of readers) await reader.close();
-    device?.free();
+    device?.context.free();
   }
 }
 
@@ -188,13 +189,26 @@ function trimFor(input: GraphJob['inputs'][number]): string | null {
   return parts.length ? parts.join(':') : null;
 }
 
-export function openDevice(av: NodeAv, type: string, device: string | undefined): InstanceType<NodeAv['HardwareDeviceContext']> {
+export interface OpenedDevice {
+  context: InstanceType<NodeAv['HardwareDeviceContext']>;
+  /** As FFmpeg named it in its verbose log, or null when it did not say. */
+  name: string | null;
+}
+
+export async function openDevice(av: NodeAv, type: string, device: string | undefined): Promise<OpenedDevice> {
   const context = new av.HardwareDeviceContext();
   const kind = av.HardwareDeviceContext.findTypeByName(type as never);
-  const ret = kind === av.AV_HWDEVICE_TYPE_NONE ? av.AVERROR_EINVAL : context.create(kind, device ?? null, null);
-  if (ret < 0) {
-    context.free();
-    throw new MediaJobError(`could not open the ${type} device${device ? ` ${device}` : ''}`, strerror(av, ret), null);
+  const log = LogCapture.start(av, 4, DEVICE_SELECTED, av.AV_LOG_VERBOSE);
+  try {
+    const ret = kind === av.AV_HWDEVICE_TYPE_NONE ? av.AVERROR_EINVAL : context.create(kind, device ?? null, null);
+    if (ret < 0) {
+      context.free();
+      throw new MediaJobError(`could not open the ${type} device${device ? ` ${device}` : ''}`, strerror(av, ret), null);
+    }
+    // The log reaches JavaScript a turn or two later (more the first time); only Vulkan names its device.
+    for (const until = performance.now() + 20; log.firstMatch === null && type === 'vulkan' && performance.now() < until; ) await settleLog();
+    return { context, name: log.firstMatch === null ? null : selectedDevice(log.firstMatch) };
+  } finally {
+    log.stop();
   }
-  return context;
 }

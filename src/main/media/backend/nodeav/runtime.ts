@@ -20,35 +20,50 @@ export function throwIfAborted(signal: AbortSignal): void {
 /** FFmpeg log lines of the jobs running now; each keeps its last few for error details. */
 export class LogCapture {
   private static readonly active = new Set<LogCapture>();
-  private static installed = false;
+  /** The level the process-wide callback was installed with; -1 before the first capture. */
+  private static installedLevel = -1;
   readonly lines: string[] = [];
   /** The first line matching `watch`, kept however many lines follow it. */
   firstMatch: string | null = null;
 
   private constructor(
+    private readonly av: NodeAv,
     private readonly keep: number,
     private readonly watch: RegExp | null,
+    private readonly level: number,
   ) {}
 
-  static start(av: NodeAv, keep = 40, watch: RegExp | null = null): LogCapture {
-    if (!LogCapture.installed) {
-      LogCapture.installed = true;
-      // Without a callback FFmpeg writes straight to the worker's stderr, where nobody reads it.
-      av.Log.setCallback(
-        (_level, message) => {
-          const line = message.trim();
-          if (line) for (const capture of LogCapture.active) capture.add(line);
-        },
-        { maxLevel: av.AV_LOG_WARNING },
-      );
-    }
-    const capture = new LogCapture(keep, watch);
+  /**
+   * `level` above warnings (AV_LOG_VERBOSE) is for a capture that watches for one line
+   * FFmpeg only says verbosely (which device it opened); such lines are matched against
+   * `watch` but not kept, and other captures still see warnings and errors only.
+   */
+  static start(av: NodeAv, keep = 40, watch: RegExp | null = null, level: number = av.AV_LOG_WARNING): LogCapture {
+    const capture = new LogCapture(av, keep, watch, level);
     LogCapture.active.add(capture);
+    LogCapture.install(av);
     return capture;
   }
 
-  private add(line: string): void {
+  /** Without a callback FFmpeg writes straight to the worker's stderr, where nobody reads it. */
+  private static install(av: NodeAv): void {
+    let wanted: number = av.AV_LOG_WARNING;
+    for (const capture of LogCapture.active) wanted = Math.max(wanted, capture.level);
+    if (wanted === LogCapture.installedLevel) return;
+    LogCapture.installedLevel = wanted;
+    av.Log.setCallback(
+      (level, message) => {
+        const line = message.trim();
+        if (line) for (const capture of LogCapture.active) capture.add(level, line);
+      },
+      { maxLevel: wanted as never },
+    );
+  }
+
+  private add(level: number, line: string): void {
+    if (level > this.level) return;
     if (this.firstMatch === null && this.watch?.test(line)) this.firstMatch = line;
+    if (level > this.av.AV_LOG_WARNING) return;
     this.lines.push(line);
     if (this.lines.length > this.keep) this.lines.shift();
   }
@@ -60,6 +75,7 @@ export class LogCapture {
 
   stop(): void {
     LogCapture.active.delete(this);
+    LogCapture.install(this.av);
   }
 }
 

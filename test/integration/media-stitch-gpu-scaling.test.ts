@@ -1,0 +1,107 @@
+/**
+ * Scaling and colour on a Vulkan device with libplacebo, on both FFmpeg backends. CI has
+ * no GPU: the device here is Mesa's software rasteriser (lavapipe, installed by
+ * scripts/system-deps.sh), which runs the same filter text through the same Vulkan
+ * path. The probe must see that it is a CPU rasteriser and keep stitches off it; the
+ * stitches below ask for libplacebo explicitly to check what it makes: the geometry the
+ * CPU scaler makes, and a BT.601 clip converted to BT.709, which the CPU path leaves as is.
+ */
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isSoftwareDevice } from '../../src/main/media/backend/device-log';
+import { gpuFilters, VULKAN } from '../../src/main/media/encoders';
+import { filter } from '../../src/main/media/filtergraph';
+import { DEFAULT_VIDEO, stitchEpisode, type StitchClip, type StitchVideoSettings } from '../../src/main/media/stitch/index';
+import { PARITY_BACKENDS, parityPool } from '../support/test-media';
+import { bins, nastyTempDir, removeDir } from './media-fixtures';
+
+const run = promisify(execFile);
+let dir: string;
+let clips: StitchClip[];
+const OUTPUT = { width: 256, height: 144, fps: 12, loudness: null };
+const LIBPLACEBO: StitchVideoSettings = { ...DEFAULT_VIDEO, hardware: VULKAN, scaling: 'libplacebo', scalingReason: 'asked for by the test' };
+
+async function ffmpeg(args: string[]): Promise<void> {
+  await run(bins.ffmpeg, ['-hide_banner', '-v', 'error', '-y', ...args]);
+}
+
+/** One second of a flat colour, 12 fps, with the given size, pixel shape and colour tags. */
+async function flatClip(name: string, colour: string, size: string, extra: { filters?: string; tags?: string[] } = {}): Promise<string> {
+  const file = path.join(dir, name);
+  const filters = ['format=rgb24', extra.filters ?? 'scale=out_color_matrix=bt709:out_range=tv', 'format=yuv420p'].join(',');
+  await ffmpeg(['-f', 'lavfi', '-i', `color=c=${colour}:s=${size}:r=12:d=1`, '-vf', filters, ...(extra.tags ?? []), '-c:v', 'libx264', '-preset', 'ultrafast', file]);
+  return file;
+}
+
+interface FrameStats {
+  /** The picture's box: what is brighter than black padding. */
+  box: { x1: number; x2: number; y1: number; y2: number };
+  /** Mean luma of the frame's centre. */
+  centreLuma: number;
+}
+
+/** Measured by the FFmpeg CLI on frames 6, 18 and 30: the middle of each one-second clip. */
+async function middleFrames(file: string): Promise<FrameStats[]> {
+  const printed = path.join(dir, `${path.basename(file)}.txt`);
+  const filters = [filter('select', { expr: 'eq(n,6)+eq(n,18)+eq(n,30)' }), filter('bbox', { min_val: 40 }), filter('crop', { w: 32, h: 32 }), 'signalstats', filter('metadata', { mode: 'print', file: printed })];
+  await ffmpeg(['-i', file, '-vf', filters.join(','), '-f', 'null', '-']);
+  const frames = (await readFile(printed, 'utf8')).split(/^frame:/m).slice(1);
+  return frames.map((text) => {
+    const value = (key: string) => Number(new RegExp(`^lavfi\\.${key.replace('.', '\\.')}=(.+)$`, 'm').exec(text)?.[1]);
+    return { box: { x1: value('bbox.x1'), x2: value('bbox.x2'), y1: value('bbox.y1'), y2: value('bbox.y2') }, centreLuma: value('signalstats.YAVG') };
+  });
+}
+
+beforeAll(async () => {
+  dir = await nastyTempDir('gpu scaling');
+  const cut = { type: 'cut' as const, duration: 0 };
+  const files = await Promise.all([
+    // Pure red in BT.601's matrix (tagged so): Y 81 there, 63 in BT.709's.
+    flatClip('red 601 «sd».mp4', 'red', '320x240', { filters: 'scale=out_color_matrix=bt601:out_range=tv', tags: ['-colorspace', 'smpte170m', '-color_primaries', 'bt709', '-color_trc', 'bt709'] }),
+    flatClip("portrait 'white'.mp4", 'white', '180x320'),
+    // 320x240 stored, shown 16:9 (pixels 4:3 wide): it fills the 16:9 frame.
+    flatClip('anamorphic.mp4', 'white', '320x240', { filters: 'scale=out_color_matrix=bt709:out_range=tv,setsar=4/3' }),
+  ]);
+  clips = files.map((file) => ({ path: file, durationSeconds: 1, hasAudio: false, transitionToNext: cut }));
+});
+
+afterAll(() => removeDir(dir));
+
+describe.each(PARITY_BACKENDS)('libplacebo on a Vulkan device (%s backend)', (backend) => {
+  it('names the Vulkan device and uses it for stitches only when it is not a CPU rasteriser', async () => {
+    const gpu = await gpuFilters(parityPool(backend, 1));
+    expect(gpu.device, gpu.reason).toBeTruthy();
+    expect(gpu.libplacebo).toBe(!isSoftwareDevice(gpu.device!));
+    expect(gpu.reason).toContain(gpu.device);
+  });
+
+  it('scales and pads as the CPU scaler does, and converts a BT.601 clip to BT.709', async () => {
+    const media = parityPool(backend);
+    const onGpu = await stitchEpisode(media, { clips, output: { ...OUTPUT, video: LIBPLACEBO } }, path.join(dir, `${backend} libplacebo.mp4`));
+    const onCpu = await stitchEpisode(media, { clips, output: { ...OUTPUT, video: DEFAULT_VIDEO } }, path.join(dir, `${backend} cpu.mp4`));
+    expect(onGpu).toMatchObject({ scaling: 'libplacebo', method: 'pieces', pieces: 3 });
+    expect(onCpu.scaling).toBe('cpu');
+    expect(onGpu.durationSeconds).toBeCloseTo(3, 1);
+
+    const [gpu, cpu] = await Promise.all([middleFrames(onGpu.path), middleFrames(onCpu.path)]);
+    expect(gpu).toHaveLength(3);
+    // The red clip: BT.709's luma on the GPU path, BT.601's values passed through on the CPU path.
+    expect(gpu[0]!.centreLuma).toBeGreaterThan(59);
+    expect(gpu[0]!.centreLuma).toBeLessThan(67);
+    expect(cpu[0]!.centreLuma).toBeGreaterThan(77);
+    // The portrait clip: about 81 x 144 in the middle of the frame, black bars on both sides.
+    for (const { box } of [gpu[1]!, cpu[1]!]) {
+      expect(box.y1).toBe(0);
+      expect(box.y2).toBe(143);
+      expect(Math.abs(box.x1 - 87)).toBeLessThanOrEqual(2);
+      expect(Math.abs(box.x2 - 167)).toBeLessThanOrEqual(2);
+    }
+    // The anamorphic clip fills the frame: its pixels were made square, not left narrow.
+    expect(gpu[2]!.box).toEqual({ x1: 0, x2: 255, y1: 0, y2: 143 });
+    expect(cpu[2]!.box).toEqual({ x1: 0, x2: 255, y1: 0, y2: 143 });
+    expect(gpu[2]!.centreLuma).toBeGreaterThan(230);
+  });
+});
