@@ -19,6 +19,8 @@ const probe: MediaProbe = {
   videoProfile: 'High',
   pixelFormat: 'yuv420p',
   sampleAspectRatio: '1:1',
+  colourMatrix: 'bt709',
+  colourRange: 'tv',
   videoTimeBase: '1/12288',
   videoSetupHash: null,
   hasAudio: true,

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { isSoftwareDevice, selectedDevice } from '../../src/main/media/backend/device-log';
 import type { EncoderTrialResult, MediaProbe } from '../../src/main/media/backend/types';
 import { ENCODER_CANDIDATES, encoderChoice, VULKAN, type GpuFilters } from '../../src/main/media/encoders';
-import { fittedSize, segmentVideoJob, type PieceClip, type PieceOutput } from '../../src/main/media/stitch/piece-graphs';
+import { fittedSize, segmentVideoJob, swscaleMatrix, type PieceClip, type PieceOutput } from '../../src/main/media/stitch/piece-graphs';
 import { DEFAULT_VIDEO, stitchVideoFrom, type StitchVideoSettings } from '../../src/main/media/stitch/video-settings';
 
 const choiceOf = (encoder: string) => encoderChoice(ENCODER_CANDIDATES.find((c) => c.encoder === encoder)!, `${encoder}: chosen`, [] as EncoderTrialResult[]);
@@ -72,6 +72,17 @@ describe('fittedSize', () => {
   });
 });
 
+describe('swscaleMatrix', () => {
+  it("names the clip's own matrix, and reads an untagged clip as players do: BT.601 below 720 lines", () => {
+    expect(swscaleMatrix({ colourMatrix: 'smpte170m', codedHeight: 1080 })).toBe('smpte170m');
+    expect(swscaleMatrix({ colourMatrix: 'bt470bg', codedHeight: 576 })).toBe('bt470');
+    expect(swscaleMatrix({ colourMatrix: 'bt2020nc', codedHeight: 2160 })).toBe('bt2020');
+    expect(swscaleMatrix({ colourMatrix: null, codedHeight: 480 })).toBe('bt601');
+    expect(swscaleMatrix({ colourMatrix: null, codedHeight: 720 })).toBe('bt709');
+    expect(swscaleMatrix({ colourMatrix: 'ycgco', codedHeight: 1080 })).toBe('bt709');
+  });
+});
+
 describe('segmentVideoJob', () => {
   const probe = { codedWidth: 640, codedHeight: 480, width: 640, height: 480, rotation: 0, sampleAspectRatio: '1:1' } as MediaProbe;
   const clip: PieceClip = { path: '/clips/a.mp4', probe, useAudio: false };
@@ -89,7 +100,7 @@ describe('segmentVideoJob', () => {
     const job = segmentVideoJob(segment, clip, undefined, outputOf(stitchVideoFrom(choiceOf('h264_vaapi'), SOFTWARE)), '/work/v.mp4');
     expect(job.hardware).toEqual({ type: 'vaapi', device: '/dev/dri/renderD128' });
     expect(job.graph).toMatch(/format=pix_fmts=nv12,hwupload\[v\]$/);
-    expect(job.graph).toMatch(/scale=w=1280:h=720:force_original_aspect_ratio=decrease/);
+    expect(job.graph).toMatch(/scale=w=1280:h=720:force_original_aspect_ratio=decrease:force_divisible_by=2:in_color_matrix=bt601:out_color_matrix=bt709:out_range=tv/);
   });
 
   it('opens no device when everything runs on the CPU', () => {

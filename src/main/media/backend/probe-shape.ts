@@ -13,3 +13,18 @@ export function frameRates(average: number | undefined, base: number | undefined
   const baseFps = base ?? fps;
   return { fps, baseFps, variableFrameRate: fps > 0 && baseFps > 0 && Math.abs(fps - baseFps) / baseFps > 0.01 };
 }
+
+/** FFmpeg's AVColorSpace values by the names ffprobe prints; unspecified (2) and reserved are null. */
+const MATRIX_NAMES: Readonly<Record<number, string>> = { 0: 'gbr', 1: 'bt709', 4: 'fcc', 5: 'bt470bg', 6: 'smpte170m', 7: 'smpte240m', 8: 'ycgco', 9: 'bt2020nc', 10: 'bt2020c', 14: 'ictcp' };
+
+export function colourMatrixName(value: number): string | null {
+  return MATRIX_NAMES[value] ?? null;
+}
+
+/** AVColorRange 1 (MPEG) is tv, 2 (JPEG) is pc; a yuvj pixel format is full range whatever the tag says. */
+export function colourRangeOf(range: number | string | undefined, pixelFormat: string): 'tv' | 'pc' | null {
+  if (pixelFormat.startsWith('yuvj')) return 'pc';
+  if (range === 1 || range === 'tv') return 'tv';
+  if (range === 2 || range === 'pc') return 'pc';
+  return null;
+}

@@ -33,6 +33,10 @@ export interface MediaProbe {
   pixelFormat: string;
   /** Sample aspect ratio as "num:den" ("1:1" for square pixels). */
   sampleAspectRatio: string;
+  /** YUV matrix as FFmpeg names it (bt709, smpte170m, bt470bg, bt2020nc, ...), null when the file does not say. */
+  colourMatrix: string | null;
+  /** tv (limited, 16-235) or pc (full); null when the file does not say. */
+  colourRange: 'tv' | 'pc' | null;
   /** The video stream's time base as "num/den". */
   videoTimeBase: string;
   /**

@@ -1,8 +1,9 @@
 /**
  * Pure builders of the stitcher's jobs: a video segment per clip (its body and the
- * transition out of it), sound per piece (a body, a transition), each normalising its clips to the episode's format (rotation, size with
- * padding and no distortion, square pixels, constant frame rate, yuv420p; 48 kHz stereo,
- * silence where a clip has no sound), and the two loudness passes. Every filter string is
+ * transition out of it), sound per piece (a body, a transition), each normalising its
+ * clips to the episode's format (rotation, size with padding and no distortion, square
+ * pixels, BT.709 in TV range, constant frame rate, yuv420p; 48 kHz stereo, silence where
+ * a clip has no sound), and the two loudness passes. Every filter string is
  * built with filtergraph.ts, which escapes values.
  */
 import { chain, filter } from '../filtergraph';
@@ -56,9 +57,11 @@ function normalisedVideo(input: number, probe: MediaProbe, output: PieceOutput, 
       : [
           // Non-square pixels first become square, so "fit inside" keeps the real shape.
           ...(probe.sampleAspectRatio === '1:1' ? [] : [filter('scale', { w: 'trunc(iw*sar/2)*2', h: 'ih' })]),
-          filter('scale', { w: width, h: height, force_original_aspect_ratio: 'decrease', force_divisible_by: 2 }),
+          filter('scale', { w: width, h: height, force_original_aspect_ratio: 'decrease', force_divisible_by: 2, in_color_matrix: swscaleMatrix(probe), out_color_matrix: 'bt709', out_range: 'tv' }),
         ]),
     filter('pad', { w: width, h: height, x: '(ow-iw)/2', y: '(oh-ih)/2', color: 'black' }),
+    // Every piece says the same: the join keeps the first piece's header for the whole episode.
+    filter('setparams', { colorspace: 'bt709', color_primaries: 'bt709', color_trc: 'bt709', range: 'tv' }),
     filter('setsar', { sar: 1 }),
     filter('fps', { fps, start_time: 0 }),
     filter('tpad', { stop_mode: 'clone', stop: toFrame + 1 }),
@@ -80,6 +83,16 @@ export function fittedSize(probe: Pick<MediaProbe, 'codedWidth' | 'codedHeight' 
   return aspect >= frame.width / frame.height
     ? { width: frame.width, height: even(frame.width / aspect, frame.height) }
     : { width: even(frame.height * aspect, frame.width), height: frame.height };
+}
+
+const SWSCALE_MATRICES: Readonly<Record<string, string>> = { bt709: 'bt709', smpte170m: 'smpte170m', bt470bg: 'bt470', fcc: 'fcc', smpte240m: 'smpte240m', bt2020nc: 'bt2020', bt2020c: 'bt2020' };
+
+/**
+ * The clip's YUV matrix in swscale's words, so the scaler converts it to BT.709; an
+ * untagged clip is read as players read it: BT.601 below 720 lines, BT.709 from there.
+ */
+export function swscaleMatrix(probe: Pick<MediaProbe, 'colourMatrix' | 'codedHeight'>): string {
+  return (probe.colourMatrix && SWSCALE_MATRICES[probe.colourMatrix]) || (probe.codedHeight < 720 ? 'bt601' : 'bt709');
 }
 
 function rotation(degrees: number): string[] {

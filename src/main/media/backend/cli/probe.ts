@@ -6,7 +6,7 @@ import path from 'node:path';
 import { isAbortError } from '../../../../shared/errors';
 import { FfmpegError, runFfprobeJson } from '../../ffmpeg';
 import { NotPlayableError } from '../errors';
-import { frameRates, orientedSize } from '../probe-shape';
+import { colourRangeOf, frameRates, orientedSize } from '../probe-shape';
 import type { MediaProbe, RunContext } from '../types';
 
 interface ProbeStream {
@@ -17,6 +17,8 @@ interface ProbeStream {
   height?: number;
   pix_fmt?: string;
   sample_aspect_ratio?: string;
+  color_space?: string;
+  color_range?: string;
   avg_frame_rate?: string;
   r_frame_rate?: string;
   time_base?: string;
@@ -83,6 +85,8 @@ export function toMediaProbe(file: string, document: ProbeDocument): MediaProbe 
     videoProfile: video.profile ?? null,
     pixelFormat: video.pix_fmt ?? 'unknown',
     sampleAspectRatio: video.sample_aspect_ratio && video.sample_aspect_ratio !== '0:1' ? video.sample_aspect_ratio : '1:1',
+    colourMatrix: video.color_space && video.color_space !== 'unknown' && video.color_space !== 'reserved' ? video.color_space : null,
+    colourRange: colourRangeOf(video.color_range, video.pix_fmt ?? ''),
     videoTimeBase: video.time_base ?? 'unknown',
     videoSetupHash: video.extradata_hash?.replace(/^sha256:/i, '').toLowerCase() || null,
     hasAudio: audio !== undefined,

@@ -2,7 +2,7 @@
  * Probing through libavformat, read into the same MediaProbe the CLI backend builds from
  * ffprobe's JSON (the same fields, the same fallbacks), so callers cannot tell them apart.
  */
-import { frameRates, orientedSize } from '../probe-shape';
+import { colourMatrixName, colourRangeOf, frameRates, orientedSize } from '../probe-shape';
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -65,14 +65,17 @@ function readProbe(av: NodeAv, file: string, input: InstanceType<NodeAv['FormatC
   if (durationSeconds === null || durationSeconds <= 0) throw new NotPlayableError(file, 'its duration is unknown or zero');
 
   const sar = par.sampleAspectRatio;
+  const pixelFormat = av.avGetPixFmtName(par.format as never) ?? 'unknown';
   return {
     durationSeconds,
     ...orientedSize(codedWidth, codedHeight, rotationOf(av, video)),
     ...frameRates(rationalValue(video.avgFrameRate) ?? undefined, rationalValue(video.rFrameRate) ?? undefined),
     videoCodec: av.avGetCodecName(par.codecId) ?? 'unknown',
     videoProfile: profileName(av, par.codecId, par.profile),
-    pixelFormat: av.avGetPixFmtName(par.format as never) ?? 'unknown',
+    pixelFormat,
     sampleAspectRatio: sar.num > 0 && sar.den > 0 ? rationalText(sar, ':') : '1:1',
+    colourMatrix: colourMatrixName(par.colorSpace),
+    colourRange: colourRangeOf(par.colorRange, pixelFormat),
     videoTimeBase: rationalText(video.timeBase, '/'),
     // ffprobe's extradata_hash: equal setups (H.264 SPS/PPS) can be joined without re-encoding.
     videoSetupHash: par.extradata?.length ? createHash('sha256').update(par.extradata).digest('hex') : null,

@@ -1,10 +1,11 @@
 /**
- * Scaling and colour on a Vulkan device with libplacebo, on both FFmpeg backends. CI has
- * no GPU: the device here is Mesa's software rasteriser (lavapipe, installed by
- * scripts/system-deps.sh), which runs the same filter text through the same Vulkan
- * path. The probe must see that it is a CPU rasteriser and keep stitches off it; the
- * stitches below ask for libplacebo explicitly to check what it makes: the geometry the
- * CPU scaler makes, and a BT.601 clip converted to BT.709, which the CPU path leaves as is.
+ * The stitcher's pictures, on both FFmpeg backends and both scalers (FFmpeg's on the CPU,
+ * libplacebo on a Vulkan device): clips of other shapes fitted without distortion, a
+ * BT.601 clip converted to BT.709, a full-range clip brought to TV range, and one colour
+ * description for the whole episode. CI has no GPU: its Vulkan device is Mesa's software
+ * rasteriser (lavapipe, installed by scripts/system-deps.sh), which runs the same filter
+ * text through the same Vulkan path. The GPU probe must see that it is a CPU rasteriser
+ * and keep stitches off it; the stitches below ask for libplacebo explicitly.
  */
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -43,10 +44,15 @@ interface FrameStats {
   centreLuma: number;
 }
 
-/** Measured by the FFmpeg CLI on frames 6, 18 and 30: the middle of each one-second clip. */
+async function colourTags(file: string): Promise<Record<string, string>> {
+  const { stdout } = await run(bins.ffprobe, ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=pix_fmt,color_range,color_space,color_primaries,color_transfer', '-of', 'json', file]);
+  return (JSON.parse(stdout) as { streams: Record<string, string>[] }).streams[0]!;
+}
+
+/** Measured by the FFmpeg CLI on frames 6, 18, 30 and 42: the middle of each one-second clip. */
 async function middleFrames(file: string): Promise<FrameStats[]> {
   const printed = path.join(dir, `${path.basename(file)}.txt`);
-  const filters = [filter('select', { expr: 'eq(n,6)+eq(n,18)+eq(n,30)' }), filter('bbox', { min_val: 40 }), filter('crop', { w: 32, h: 32 }), 'signalstats', filter('metadata', { mode: 'print', file: printed })];
+  const filters = [filter('select', { expr: 'eq(n,6)+eq(n,18)+eq(n,30)+eq(n,42)' }), filter('bbox', { min_val: 40 }), filter('crop', { w: 32, h: 32 }), 'signalstats', filter('metadata', { mode: 'print', file: printed })];
   await ffmpeg(['-i', file, '-vf', filters.join(','), '-f', 'null', '-']);
   const frames = (await readFile(printed, 'utf8')).split(/^frame:/m).slice(1);
   return frames.map((text) => {
@@ -64,34 +70,51 @@ beforeAll(async () => {
     flatClip("portrait 'white'.mp4", 'white', '180x320'),
     // 320x240 stored, shown 16:9 (pixels 4:3 wide): it fills the 16:9 frame.
     flatClip('anamorphic.mp4', 'white', '320x240', { filters: 'scale=out_color_matrix=bt709:out_range=tv,setsar=4/3' }),
+    // Mid grey in full range (Y 128), as some image-sequence pipelines deliver: Y 126 in TV range.
+    flatClip('full range.mp4', '0x808080', '256x144', { filters: 'scale=out_color_matrix=bt709:out_range=pc', tags: ['-colorspace', 'bt709', '-color_range', 'pc'] }),
   ]);
   clips = files.map((file) => ({ path: file, durationSeconds: 1, hasAudio: false, transitionToNext: cut }));
 });
 
 afterAll(() => removeDir(dir));
 
-describe.each(PARITY_BACKENDS)('libplacebo on a Vulkan device (%s backend)', (backend) => {
+describe.each(PARITY_BACKENDS)('the pictures on the %s backend', (backend) => {
+  const media = parityPool(backend);
+
   it('names the Vulkan device and uses it for stitches only when it is not a CPU rasteriser', async () => {
-    const gpu = await gpuFilters(parityPool(backend, 1));
+    const gpu = await gpuFilters(media);
     expect(gpu.device, gpu.reason).toBeTruthy();
     expect(gpu.libplacebo).toBe(!isSoftwareDevice(gpu.device!));
     expect(gpu.reason).toContain(gpu.device);
   });
 
-  it('scales and pads as the CPU scaler does, and converts a BT.601 clip to BT.709', async () => {
-    const media = parityPool(backend);
+  it('reads the colour tags as the other backend does', async () => {
+    const probes = await Promise.all(clips.map((clip) => media.probe(clip.path)));
+    expect(probes.map((p) => [p.colourMatrix, p.colourRange])).toEqual([
+      ['smpte170m', 'tv'],
+      [null, null],
+      [null, null],
+      ['bt709', 'pc'],
+    ]);
+  });
+
+  it('fits, converts to BT.709 in TV range and describes every piece alike, on either scaler', async () => {
     const onGpu = await stitchEpisode(media, { clips, output: { ...OUTPUT, video: LIBPLACEBO } }, path.join(dir, `${backend} libplacebo.mp4`));
     const onCpu = await stitchEpisode(media, { clips, output: { ...OUTPUT, video: DEFAULT_VIDEO } }, path.join(dir, `${backend} cpu.mp4`));
-    expect(onGpu).toMatchObject({ scaling: 'libplacebo', method: 'pieces', pieces: 3 });
+    expect(onGpu).toMatchObject({ scaling: 'libplacebo', method: 'pieces', pieces: 4 });
     expect(onCpu.scaling).toBe('cpu');
-    expect(onGpu.durationSeconds).toBeCloseTo(3, 1);
+    expect(onGpu.durationSeconds).toBeCloseTo(4, 1);
 
     const [gpu, cpu] = await Promise.all([middleFrames(onGpu.path), middleFrames(onCpu.path)]);
-    expect(gpu).toHaveLength(3);
-    // The red clip: BT.709's luma on the GPU path, BT.601's values passed through on the CPU path.
-    expect(gpu[0]!.centreLuma).toBeGreaterThan(59);
-    expect(gpu[0]!.centreLuma).toBeLessThan(67);
-    expect(cpu[0]!.centreLuma).toBeGreaterThan(77);
+    expect(gpu).toHaveLength(4);
+    for (const frames of [gpu, cpu]) {
+      // The red clip: BT.709's luma (63), not BT.601's (81).
+      expect(frames[0]!.centreLuma).toBeGreaterThan(59);
+      expect(frames[0]!.centreLuma).toBeLessThan(67);
+      // Full-range grey in TV range.
+      expect(Math.abs(frames[3]!.centreLuma - 126)).toBeLessThanOrEqual(2);
+    }
+    for (const file of [onGpu.path, onCpu.path]) expect(await colourTags(file)).toEqual({ pix_fmt: 'yuv420p', color_range: 'tv', color_space: 'bt709', color_primaries: 'bt709', color_transfer: 'bt709' });
     // The portrait clip: about 81 x 144 in the middle of the frame, black bars on both sides.
     for (const { box } of [gpu[1]!, cpu[1]!]) {
       expect(box.y1).toBe(0);
