@@ -173,7 +173,7 @@ export class StudioServices {
     this.videoSettings ??= chooseStitchVideo(this.media).catch((error: unknown): StitchVideoSettings => {
       const why = error instanceof Error ? error.message : String(error);
       this.config.log?.(`encoder choice failed, using libx264: ${why}`);
-      return { ...DEFAULT_VIDEO, reason: `trying the encoders failed (${why}); stitches use libx264` };
+      return { ...DEFAULT_VIDEO, reason: `libx264: trying the encoders failed (${why})` };
     });
     return this.videoSettings;
   }

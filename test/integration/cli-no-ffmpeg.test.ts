@@ -32,8 +32,13 @@ describe('no FFmpeg on the machine', () => {
     const out = join(dir, 'quick.mp4');
     const result = await runCli(['render', join(projectRoot, 'resources/examples/quick.yaml'), '--out', out, '--data-dir', join(dir, 'data'), '--json'], env);
     expect(result.code, result.stderr).toBe(0);
-    const report = JSON.parse(result.stdout) as { status: string; durationSeconds: number };
+    const report = JSON.parse(result.stdout) as { status: string; durationSeconds: number; stitch: { method: string; encoder: string; encoderReason: string; scaling: string; scalingReason: string } };
     expect(report.status).toBe('completed');
     expect(report.durationSeconds).toBeGreaterThan(9);
+    // The report says which encoder and scaler made the episode, and why.
+    expect(report.stitch.method).toBe('pieces');
+    expect(report.stitch.encoderReason).toContain(report.stitch.encoder);
+    expect(['cpu', 'libplacebo']).toContain(report.stitch.scaling);
+    expect(report.stitch.scalingReason).toMatch(report.stitch.scaling === 'cpu' ? /FFmpeg's scaler/ : /libplacebo on/);
   }, 120_000);
 });

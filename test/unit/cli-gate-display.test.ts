@@ -6,7 +6,7 @@ import type { AttemptGateView, EngineRow } from '../../src/shared/api';
 import { toMicros } from '../../src/shared/money';
 import { storyboardSchema } from '../../src/shared/storyboard';
 import { formatEnginesTable, observedLabel } from '../../src/main/cli/engines-table';
-import { formatRenderReport, gateLines } from '../../src/main/cli/report-text';
+import { formatRenderReport, gateLines, stitchLines } from '../../src/main/cli/report-text';
 import type { RenderReport } from '../../src/main/pipeline/render-report';
 import { defaultSeedPath, emptyHealth, loadSeedFile } from '../../src/main/registry';
 import { openStudio, type StudioServices } from '../../src/main/studio';
@@ -158,5 +158,26 @@ describe('render report: gate checks', () => {
       '    gate on veo-3.1: pass, quality 0.86 (2 checks passed)',
     ]);
     expect(text[s01 + 5]).toBe('  s02: veo-3.1, $0.10');
+  });
+});
+
+describe('the stitch in the render report', () => {
+  it('names the encoder, the scaler and the loudness pass, leaving the list of failed encoders to doctor', () => {
+    const lines = stitchLines({
+      method: 'pieces',
+      notCopiedBecause: 'the episode has transitions',
+      encoder: 'libx264',
+      encoderReason: 'libx264: no hardware h264 encoder works here; not used: h264_vulkan: could not open h264_vulkan: Function not implemented',
+      scaling: 'libplacebo',
+      scalingReason: 'libplacebo on NVIDIA H100 80GB HBM3 (discrete): scaling and conversion to BT.709',
+      loudness: { target: -16, measured: -19.25, gainDb: 3.25 },
+    });
+    expect(lines).toEqual([
+      '  video: libx264: no hardware h264 encoder works here (`shotline doctor` says why the others were not used); not copied because the episode has transitions',
+      '  scaling: libplacebo on NVIDIA H100 80GB HBM3 (discrete): scaling and conversion to BT.709',
+      '  loudness: -19.3 LUFS measured, +3.3 dB to -16 LUFS',
+    ]);
+    const copied = stitchLines({ method: 'stream-copy', notCopiedBecause: null, encoder: 'h264 (copied)', encoderReason: 'every clip already matches', scaling: null, scalingReason: null, loudness: null });
+    expect(copied).toEqual(['  video: copied, not re-encoded (every clip already matched the output)', '  loudness: left as it is (loudness off)']);
   });
 });

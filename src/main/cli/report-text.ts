@@ -1,6 +1,7 @@
 /** Human summaries for the end of `render`/`resume` and for `costs` and `costs --held`. */
 import type { AttemptGateView, CostSummary, HeldReservation } from '../../shared/api';
 import { formatUsd } from '../../shared/money';
+import type { StitchSummary } from '../media/stitch/index';
 import type { RenderReport } from '../pipeline/render-report';
 
 /** A report attempt as the text reads it: with the gate's verdict once the report carries it. */
@@ -30,6 +31,7 @@ export function formatRenderReport(report: RenderReport): string {
   lines.push(`Episode spent ${formatUsd(report.totals.spentMicros)}${budget}${held}; ${report.totals.attempts} attempts in this run`);
   if (report.totals.overBudgetMicros > 0) lines.push(`Over budget by ${formatUsd(report.totals.overBudgetMicros, 6)}: a provider billed more than was held (below)`);
   if (report.moneyNotes.length > 0) lines.push('Money notes:', ...report.moneyNotes.map((note) => `  ${shorten(note, 300)}`));
+  if (report.stitch) lines.push('Stitch:', ...stitchLines(report.stitch));
   lines.push(...credentialLines(report));
   const consistency = report.consistency;
   if (consistency && consistency.flags.length > 0) {
@@ -38,6 +40,20 @@ export function formatRenderReport(report: RenderReport): string {
   if (consistency && consistency.skipped.length > 0) lines.push(...consistency.skipped.map((line) => `  (${shorten(line, 200)})`));
   if (report.status !== 'completed') lines.push('Re-run the same command (or `shotline resume`) to retry what failed.');
   return lines.join('\n');
+}
+
+/** The encoder, the scaling and the loudness pass of a stitch, each with its reason. */
+export function stitchLines(summary: StitchSummary): string[] {
+  // The reason lists every encoder that failed and why: --json and `shotline doctor` have that.
+  const [lead, ...passedOver] = summary.encoderReason.split('; not used: ');
+  const why = `${lead}${passedOver.length ? ' (`shotline doctor` says why the others were not used)' : ''}`;
+  const lines = [summary.method === 'stream-copy' ? '  video: copied, not re-encoded (every clip already matched the output)' : `  video: ${why}; not copied because ${summary.notCopiedBecause}`];
+  if (summary.scalingReason) lines.push(`  scaling: ${summary.scalingReason}`);
+  if (summary.loudness) {
+    const { target, measured, gainDb } = summary.loudness;
+    lines.push(measured === null || gainDb === null ? `  loudness: the sound is silent; left as it is (target ${target} LUFS)` : `  loudness: ${measured.toFixed(1)} LUFS measured, ${gainDb >= 0 ? '+' : ''}${gainDb.toFixed(1)} dB to ${target} LUFS`);
+  } else lines.push('  loudness: left as it is (loudness off)');
+  return lines;
 }
 
 /**

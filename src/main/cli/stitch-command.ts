@@ -10,6 +10,7 @@ import { UserError } from '../../shared/errors';
 import { LOUDNESS_PRESETS } from '../../shared/storyboard';
 import type { MediaOps } from '../media/backend/types';
 import { stitchEpisode, type StitchClip, type StitchReport, type StitchVideoSettings } from '../media/stitch/index';
+import { stitchLines } from './report-text';
 
 export const STITCH_USAGE = `shotline stitch <clip>... --out FILE [--transition TYPE:SECONDS] [--loudness LUFS|broadcast|streaming|off]
                 [--resolution 480p|540p|720p|1080p|4k] [--aspect 16:9|9:16|1:1|4:3|3:4|21:9] [--fps N] [--json]`;
@@ -70,14 +71,7 @@ export async function runStitchCommand(argv: string[], io: StitchCommandIo): Pro
 }
 
 export function formatStitchReport(report: StitchReport): string {
-  const lines = [`Stitched ${report.path}: ${report.durationSeconds.toFixed(2)} s from ${report.pieces} pieces`];
-  lines.push(report.method === 'stream-copy' ? '  video: copied, not re-encoded (every clip already matched the output)' : `  video: ${report.encoder} (${report.encoderReason}); not copied because ${report.notCopiedBecause}`);
-  if (report.scalingReason) lines.push(`  scaling: ${report.scalingReason}`);
-  if (report.loudness) {
-    const { target, measured, gainDb } = report.loudness;
-    lines.push(measured === null ? `  loudness: the sound is silent; left as it is (target ${target} LUFS)` : `  loudness: ${measured.toFixed(1)} LUFS measured, ${gainDb! >= 0 ? '+' : ''}${gainDb!.toFixed(1)} dB to ${target} LUFS`);
-  } else lines.push('  loudness: left as it is (--loudness off)');
-  return lines.join('\n');
+  return [`Stitched ${report.path}: ${report.durationSeconds.toFixed(2)} s from ${report.pieces} pieces`, ...stitchLines(report)].join('\n');
 }
 
 function parseTransition(value: string | undefined): { type: TransitionType; duration: number } {

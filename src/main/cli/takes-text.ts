@@ -8,7 +8,7 @@ import type { ApproveResult, EpisodeSummary, EpisodeView, ShotView, TakeView } f
 import { formatUsd } from '../../shared/money';
 import { quoteShellArg } from '../media/quote';
 import type { RenderReport } from '../pipeline/render-report';
-import { shorten } from './report-text';
+import { shorten, stitchLines } from './report-text';
 
 /** What the suggested next commands need to be pasted as they are. */
 export interface HintContext {
@@ -183,6 +183,7 @@ export function formatRestitch(report: RenderReport, view: EpisodeView): string 
     if (take) lines.push(`  ${shot.shotId}: take ${take.takeNo} (${take.mode}, ${take.engineId})`);
     else lines.push(`  ${shot.shotId}: left out: ${shorten(report.shots.find((s) => s.shotId === shot.shotId)?.failureReason ?? 'no current take', 200)}`);
   }
+  if (report.stitch) lines.push('Stitch:', ...stitchLines(report.stitch));
   const consistency = report.consistency;
   if (consistency && consistency.flags.length > 0) {
     lines.push('Consistency:', ...consistency.flags.map((flag) => `  ${flag.shotId}: ${shorten(flag.reason, 200)}; ${shorten(flag.suggestion, 200)}`));

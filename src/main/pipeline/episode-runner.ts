@@ -13,6 +13,7 @@ import type { Micros } from '../../shared/money';
 import type { Shot } from '../../shared/storyboard';
 import type { GuardedEngine } from '../engines/boundary';
 import type { GenerationRequest } from '../engines/engine';
+import type { StitchSummary } from '../media/stitch/index';
 import { ACTIVE_STATUSES, type AttemptRecord, type AttemptStore } from '../store/attempts';
 import type { RunRecord } from '../store/runs';
 import { selectedTake, type ShotTakes, type TakeStore } from '../store/takes';
@@ -46,7 +47,13 @@ export type EpisodeStitcher = (
   clips: StitchClip[],
   signal: AbortSignal,
   onProgress: (fraction: number, etaSeconds?: number | null) => void,
-) => Promise<{ durationSeconds: number }>;
+) => Promise<StitchedEpisode>;
+
+export interface StitchedEpisode {
+  durationSeconds: number;
+  /** Encoder, scaling and loudness, for the report; absent from the test stitchers. */
+  summary?: StitchSummary;
+}
 
 export interface EpisodeRunnerDeps {
   episodes: EpisodeStore;
@@ -101,6 +108,8 @@ export interface EpisodeRunResult {
   plans: Map<string, PlannedShot>;
   /** The episode file's content credentials; null when it was not stitched or signing is off. */
   exportSigning?: ExportSigning | null;
+  /** How the episode file was made; absent when it was not stitched. */
+  stitch?: StitchSummary;
 }
 
 export async function runEpisode(episodeId: string, deps: EpisodeRunnerDeps, options: RunOptions): Promise<EpisodeRunResult> {
@@ -172,7 +181,7 @@ async function runClaimed(episode: EpisodeRecord, deps: EpisodeRunnerDeps, optio
     deps.episodes.setStatus(episodeId, 'completed', failedShots.length ? `${failedShots.length} shot(s) not made in this run: left out, or an earlier take used` : null);
     deps.episodes.runs.finish(run.id);
     deps.emit({ episodeId, type: 'episode', state: 'done' });
-    return { episodeId, run, status, stitched: true, durationSeconds: stitched.durationSeconds, failedShots, plans, exportSigning };
+    return { episodeId, run, status, stitched: true, durationSeconds: stitched.durationSeconds, failedShots, plans, exportSigning, ...(stitched.summary ? { stitch: stitched.summary } : {}) };
   } catch (error) {
     if (isAbortError(error) || signal.aborted) {
       deps.episodes.setStatus(episodeId, 'cancelled', 'cancelled by the user');
@@ -217,7 +226,7 @@ function unfinishedElsewhere(episodeId: string, shots: ShotTakes[], generate: Sh
 }
 
 /** A stitch that fails (a full disk, a bad clip) fails the episode with the reason; `resume` stitches again without generating. */
-async function stitch(episode: EpisodeRecord, clips: StitchClip[], deps: EpisodeRunnerDeps, signal: AbortSignal): Promise<{ durationSeconds: number }> {
+async function stitch(episode: EpisodeRecord, clips: StitchClip[], deps: EpisodeRunnerDeps, signal: AbortSignal): Promise<StitchedEpisode> {
   try {
     return await deps.stitch(episode, clips, signal, (fraction, eta) =>
       deps.emit({ episodeId: episode.id, type: 'stitch', state: 'stitching', progress: fraction, ...(eta != null ? { etaSeconds: Math.ceil(eta) } : {}) }),

@@ -1,5 +1,6 @@
 /** The end-of-run report: what `--json` prints and what the app shows after a render. */
 import type { AttemptGateView, EpisodeView, ShotPlanView } from '../../shared/api';
+import type { StitchSummary } from '../media/stitch/index';
 import type { EpisodeRunResult } from './episode-runner';
 
 export interface RenderReport {
@@ -44,6 +45,8 @@ export interface RenderReport {
     export: { state: 'signed' | 'unsigned'; reason: string | null; unverified: { shotId: string; reason: string }[] } | null;
     takes: { shotId: string; takeNo: number | null; state: 'signed' | 'unsigned' | 'skipped' | 'none'; reason: string | null; signedPath: string | null }[];
   };
+  /** How the episode file was made: encoder, scaling and loudness, each with its reason. */
+  stitch?: StitchSummary;
   /** Shots that stand out from the episode (grading, a character's look), each with what to do; and checks that could not run. */
   consistency?: { flags: { shotId: string; kind: string; reason: string; action: string; suggestion: string }[]; skipped: string[] };
 }
@@ -89,5 +92,6 @@ export function buildReport(view: EpisodeView, result: EpisodeRunResult, resumed
       failedShots: view.shots.filter((s) => s.status !== 'accepted').length,
     },
     moneyNotes,
+    ...(result.stitch ? { stitch: result.stitch } : {}),
   };
 }

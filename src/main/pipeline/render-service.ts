@@ -12,7 +12,7 @@ import type { EpisodePlanView, RenderOptions, ResumeOptions } from '../../shared
 import { CancelledError, UserError } from '../../shared/errors';
 import { usdToMicros, type Micros } from '../../shared/money';
 import { budgetLimitSchema, type Storyboard } from '../../shared/storyboard';
-import { stitchEpisode } from '../media/stitch/index';
+import { stitchEpisode, stitchSummary } from '../media/stitch/index';
 import { episodeConsistency, type ConsistencyReport } from './consistency-step';
 import { checkOutputPath, type InputFile } from '../preflight/output-path';
 import { pinProblems } from '../preflight/plan-fits';
@@ -205,12 +205,14 @@ export class RenderService {
         gate: services.gate,
         signing: runSigning(services, request),
         recordGate: (attemptId, verdict) => services.gateResults.recordGateVerdict(attemptId, verdict),
-        stitch: async (episode, clips, stitchSignal, onProgress) =>
-          stitchEpisode(services.media, await services.withStitchVideo(stitchInput(episode, clips)), episode.outputPath, {
+        stitch: async (episode, clips, stitchSignal, onProgress) => {
+          const stitched = await stitchEpisode(services.media, await services.withStitchVideo(stitchInput(episode, clips)), episode.outputPath, {
             signal: stitchSignal,
             onProgress,
             log: services.config.log,
-          }),
+          });
+          return { durationSeconds: stitched.durationSeconds, summary: stitchSummary(stitched) };
+        },
         mediaDir: services.mediaDir,
         clock: services.clock,
         random: services.random,

@@ -48,6 +48,14 @@ export interface StitchOptions {
   log?: (line: string) => void;
 }
 
+/** How the episode's file was made, as render reports repeat it. */
+export type StitchSummary = Pick<StitchReport, 'method' | 'notCopiedBecause' | 'encoder' | 'encoderReason' | 'scaling' | 'scalingReason' | 'loudness'>;
+
+export function stitchSummary(report: StitchReport): StitchSummary {
+  const { method, notCopiedBecause, encoder, encoderReason, scaling, scalingReason, loudness } = report;
+  return { method, notCopiedBecause, encoder, encoderReason, scaling, scalingReason, loudness };
+}
+
 export interface StitchReport {
   path: string;
   durationSeconds: number;
