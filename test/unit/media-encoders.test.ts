@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EncoderTrialResult } from '../../src/main/media/backend/types';
-import { ENCODER_CANDIDATES, encoderChoice, pickEncoder } from '../../src/main/media/encoders';
+import { ENCODER_CANDIDATES, encoderChoice, pickEncoder, withinTrialLimit } from '../../src/main/media/encoders';
+import { CancelledError } from '../../src/shared/errors';
 
 /** One result per candidate of the codec, in order: `working` work, the rest fail with a reason. */
 function results(codec: 'h264' | 'hevc', working: string[], notBuilt: string[] = []): EncoderTrialResult[] {
@@ -59,5 +60,25 @@ describe('encoderChoice', () => {
     expect(x264.encoding(30)).toEqual({ encoder: 'libx264', options: { preset: 'veryfast', crf: '20' }, pixelFormat: 'yuv420p', fps: 30 });
     expect(encoderChoice(find('libx265'), 'r', []).encoding(30)).toMatchObject({ options: { preset: 'fast', crf: '24' }, tag: 'hvc1' });
     expect(encoderChoice(find('h264_nvenc'), 'r', []).encoding(30)).toMatchObject({ options: { preset: 'p5', cq: '21' }, pixelFormat: 'yuv420p' });
+  });
+});
+
+describe('withinTrialLimit', () => {
+  /** A device open that never returns, as a wedged driver does: it ends only when its signal aborts. */
+  const hangs = (signal: AbortSignal) => new Promise<string>((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }));
+
+  it('gives a trial that does not answer in time its "not working" result, and cancels it', async () => {
+    let seen: AbortSignal | undefined;
+    const result = await withinTrialLimit((signal) => ((seen = signal), hangs(signal)), undefined, (seconds) => `no answer within ${seconds} s`, 50);
+    expect(result).toBe('no answer within 0.05 s');
+    expect(seen?.aborted).toBe(true);
+  });
+
+  it("passes an answer through, and the caller's own cancel is a cancel, not a result", async () => {
+    expect(await withinTrialLimit(async () => 'works', undefined, () => 'late', 50)).toBe('works');
+    const cancel = new AbortController();
+    const trial = withinTrialLimit(hangs, cancel.signal, () => 'late', 5_000);
+    cancel.abort(new CancelledError());
+    await expect(trial).rejects.toBeInstanceOf(CancelledError);
   });
 });

@@ -116,6 +116,23 @@ export function encoderChoice(candidate: EncoderCandidate, reason: string, tried
   };
 }
 
+/** A wedged driver must not hold a render: a device trial that has not answered by then counts as not working. */
+export const DEVICE_TRIAL_MS = 20_000;
+
+/** `run` under the caller's signal and the trial limit; running out of time (not a cancel) resolves to `onTimeout`. */
+export async function withinTrialLimit<T>(run: (signal: AbortSignal) => Promise<T>, signal: AbortSignal | undefined, onTimeout: (seconds: number) => T, limitMs = DEVICE_TRIAL_MS): Promise<T> {
+  const limit = new AbortController();
+  const timer = setTimeout(() => limit.abort(new Error('device trial timed out')), limitMs);
+  try {
+    return await run(signal ? AbortSignal.any([signal, limit.signal]) : limit.signal);
+  } catch (error) {
+    if (limit.signal.aborted && !signal?.aborted) return onTimeout(limitMs / 1000);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const backendKey = (info: BackendInfo) => `${info.name} ${info.version} ${info.origin}`;
 const trials = new Map<string, Promise<EncoderTrialResult>>();
 
@@ -132,7 +149,8 @@ export async function tryEncoders(media: MediaOps, codec?: VideoCodec, signal?: 
     const key = `${backendKey(info)}|${candidate.encoder}`;
     let trial = trials.get(key);
     if (!trial) {
-      trial = media.tryEncoder({ encoder: candidate.encoder, hardware: candidate.hardware, upload: candidate.upload, pixelFormat: candidate.pixelFormat }, { signal });
+      const attempt = { encoder: candidate.encoder, hardware: candidate.hardware, upload: candidate.upload, pixelFormat: candidate.pixelFormat };
+      trial = withinTrialLimit((limited) => media.tryEncoder(attempt, { signal: limited }), signal, (seconds) => ({ encoder: candidate.encoder, works: false, reason: `no answer within ${seconds} s` }));
       trials.set(key, trial);
       trial.catch(() => trials.delete(key));
     }
@@ -170,12 +188,12 @@ export async function gpuFilters(media: MediaOps, signal?: AbortSignal): Promise
   let known = gpuByBackend.get(key);
   if (!known) {
     const graph = chain([], [filter('color', { size: '64x64', rate: 1, duration: 1 }), ...libplaceboScale({ width: 32, height: 32, colour: false })], ['gpu']);
-    known = media
-      .runGraph({ inputs: [], graph, discard: ['gpu'], hardware: VULKAN, output: { path: '-', container: 'null' }, expectedSeconds: 1 }, { signal })
-      .then(({ device }): GpuFilters => {
+    const probe = (limited: AbortSignal): Promise<GpuFilters> =>
+      media.runGraph({ inputs: [], graph, discard: ['gpu'], hardware: VULKAN, output: { path: '-', container: 'null' }, expectedSeconds: 1 }, { signal: limited }).then(({ device }) => {
         if (device && isSoftwareDevice(device)) return { libplacebo: false, device, reason: `the Vulkan device FFmpeg opens is ${device}, a CPU rasteriser: FFmpeg's own scaler is faster` };
         return { libplacebo: true, device, reason: `libplacebo ran on ${device ?? 'the Vulkan device'}` };
-      })
+      });
+    known = withinTrialLimit(probe, signal, (seconds) => ({ libplacebo: false, device: null, reason: `the Vulkan device gave no answer within ${seconds} s` }))
       .catch((error: unknown) => {
         if (isAbortError(error) || signal?.aborted) throw error;
         return { libplacebo: false, device: null, reason: `no Vulkan device runs libplacebo here: ${firstLine(error)}` };
