@@ -103,6 +103,14 @@ describe('segmentVideoJob', () => {
     expect(job.graph).toMatch(/scale=w=1280:h=720:force_original_aspect_ratio=decrease:force_divisible_by=2:in_color_matrix=bt601:out_color_matrix=bt709:out_range=tv/);
   });
 
+  it('leaves a clip already in BT.709 and TV range to the plain scaler, which passes a frame of the right size through', () => {
+    const hd = { ...probe, codedWidth: 1280, codedHeight: 720, width: 1280, height: 720, colourMatrix: null, colourRange: null };
+    const plain = segmentVideoJob(segment, { ...clip, probe: hd }, undefined, outputOf(DEFAULT_VIDEO), '/work/v.mp4');
+    expect(plain.graph).toMatch(/scale=w=1280:h=720:force_original_aspect_ratio=decrease:force_divisible_by=2,pad=/);
+    const fullRange = segmentVideoJob(segment, { ...clip, probe: { ...hd, colourMatrix: 'bt709', colourRange: 'pc' } }, undefined, outputOf(DEFAULT_VIDEO), '/work/v.mp4');
+    expect(fullRange.graph).toContain('in_color_matrix=bt709:out_color_matrix=bt709:out_range=tv');
+  });
+
   it('opens no device when everything runs on the CPU', () => {
     const job = segmentVideoJob(segment, clip, undefined, outputOf(DEFAULT_VIDEO), '/work/v.mp4');
     expect(job.hardware).toBeUndefined();

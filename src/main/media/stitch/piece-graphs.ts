@@ -57,7 +57,7 @@ function normalisedVideo(input: number, probe: MediaProbe, output: PieceOutput, 
       : [
           // Non-square pixels first become square, so "fit inside" keeps the real shape.
           ...(probe.sampleAspectRatio === '1:1' ? [] : [filter('scale', { w: 'trunc(iw*sar/2)*2', h: 'ih' })]),
-          filter('scale', { w: width, h: height, force_original_aspect_ratio: 'decrease', force_divisible_by: 2, in_color_matrix: swscaleMatrix(probe), out_color_matrix: 'bt709', out_range: 'tv' }),
+          filter('scale', { w: width, h: height, force_original_aspect_ratio: 'decrease', force_divisible_by: 2, ...toBt709(probe) }),
         ]),
     filter('pad', { w: width, h: height, x: '(ow-iw)/2', y: '(oh-ih)/2', color: 'black' }),
     // Every piece says the same: the join keeps the first piece's header for the whole episode.
@@ -93,6 +93,17 @@ const SWSCALE_MATRICES: Readonly<Record<string, string>> = { bt709: 'bt709', smp
  */
 export function swscaleMatrix(probe: Pick<MediaProbe, 'colourMatrix' | 'codedHeight'>): string {
   return (probe.colourMatrix && SWSCALE_MATRICES[probe.colourMatrix]) || (probe.codedHeight < 720 ? 'bt601' : 'bt709');
+}
+
+/**
+ * swscale's options that bring the clip to BT.709 in TV range; none for a clip already
+ * there, so the scaler passes a frame of the right size through untouched (any colour
+ * option makes it convert every frame).
+ */
+function toBt709(probe: Pick<MediaProbe, 'colourMatrix' | 'colourRange' | 'codedHeight'>): Record<string, string> {
+  const matrix = swscaleMatrix(probe);
+  if (matrix === 'bt709' && probe.colourRange !== 'pc') return {};
+  return { in_color_matrix: matrix, out_color_matrix: 'bt709', out_range: 'tv' };
 }
 
 function rotation(degrees: number): string[] {
