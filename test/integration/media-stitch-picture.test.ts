@@ -1,8 +1,8 @@
 /**
  * The stitcher's pictures, on both FFmpeg backends and both scalers (FFmpeg's on the CPU,
  * libplacebo on a Vulkan device): clips of other shapes fitted without distortion, a
- * BT.601 clip converted to BT.709, a full-range clip brought to TV range, and one colour
- * description for the whole episode. CI has no GPU: its Vulkan device is Mesa's software
+ * BT.601 clip converted to BT.709, a full-range clip brought to TV range, an HDR10 clip
+ * tone-mapped to SDR, and one colour description for the whole episode. CI has no GPU: its Vulkan device is Mesa's software
  * rasteriser (lavapipe, installed by scripts/system-deps.sh), which runs the same filter
  * text through the same Vulkan path. The GPU probe must see that it is a CPU rasteriser
  * and keep stitches off it; the stitches below ask for libplacebo explicitly.
@@ -49,10 +49,10 @@ async function colourTags(file: string): Promise<Record<string, string>> {
   return (JSON.parse(stdout) as { streams: Record<string, string>[] }).streams[0]!;
 }
 
-/** Measured by the FFmpeg CLI on frames 6, 18, 30 and 42: the middle of each one-second clip. */
+/** Measured by the FFmpeg CLI on frames 6, 18, 30, 42 and 54: the middle of each one-second clip. */
 async function middleFrames(file: string): Promise<FrameStats[]> {
   const printed = path.join(dir, `${path.basename(file)}.txt`);
-  const filters = [filter('select', { expr: 'eq(n,6)+eq(n,18)+eq(n,30)+eq(n,42)' }), filter('bbox', { min_val: 40 }), filter('crop', { w: 32, h: 32 }), 'signalstats', filter('metadata', { mode: 'print', file: printed })];
+  const filters = [filter('select', { expr: 'eq(n,6)+eq(n,18)+eq(n,30)+eq(n,42)+eq(n,54)' }), filter('bbox', { min_val: 40 }), filter('crop', { w: 32, h: 32 }), 'signalstats', filter('metadata', { mode: 'print', file: printed })];
   await ffmpeg(['-i', file, '-vf', filters.join(','), '-f', 'null', '-']);
   const frames = (await readFile(printed, 'utf8')).split(/^frame:/m).slice(1);
   return frames.map((text) => {
@@ -72,6 +72,11 @@ beforeAll(async () => {
     flatClip('anamorphic.mp4', 'white', '320x240', { filters: 'scale=out_color_matrix=bt709:out_range=tv,setsar=4/3' }),
     // Mid grey in full range (Y 128), as some image-sequence pipelines deliver: Y 126 in TV range.
     flatClip('full range.mp4', '0x808080', '256x144', { filters: 'scale=out_color_matrix=bt709:out_range=pc', tags: ['-colorspace', 'bt709', '-color_range', 'pc'] }),
+    // SDR white as HDR10 (PQ, BT.2020, 10 bits): its codes read as SDR are a dull grey (Y 127).
+    flatClip('hdr10 white.mp4', 'white', '256x144', {
+      filters: 'format=gbrpf32le,zscale=tin=bt709:min=gbr:pin=bt709:rin=pc:t=smpte2084:m=bt2020nc:p=bt2020:r=tv:npl=100,format=yuv420p10le',
+      tags: ['-colorspace', 'bt2020nc', '-color_primaries', 'bt2020', '-color_trc', 'smpte2084'],
+    }),
   ]);
   clips = files.map((file) => ({ path: file, durationSeconds: 1, hasAudio: false, transitionToNext: cut }));
 });
@@ -90,29 +95,33 @@ describe.each(PARITY_BACKENDS)('the pictures on the %s backend', (backend) => {
 
   it('reads the colour tags as the other backend does', async () => {
     const probes = await Promise.all(clips.map((clip) => media.probe(clip.path)));
-    expect(probes.map((p) => [p.colourMatrix, p.colourRange])).toEqual([
-      ['smpte170m', 'tv'],
-      [null, null],
-      [null, null],
-      ['bt709', 'pc'],
+    expect(probes.map((p) => [p.colourMatrix, p.colourRange, p.colourTransfer])).toEqual([
+      ['smpte170m', 'tv', 'bt709'],
+      [null, null, null],
+      [null, null, null],
+      ['bt709', 'pc', null],
+      ['bt2020nc', 'tv', 'smpte2084'],
     ]);
   });
 
   it('fits, converts to BT.709 in TV range and describes every piece alike, on either scaler', async () => {
     const onGpu = await stitchEpisode(media, { clips, output: { ...OUTPUT, video: LIBPLACEBO } }, path.join(dir, `${backend} libplacebo.mp4`));
     const onCpu = await stitchEpisode(media, { clips, output: { ...OUTPUT, video: DEFAULT_VIDEO } }, path.join(dir, `${backend} cpu.mp4`));
-    expect(onGpu).toMatchObject({ scaling: 'libplacebo', method: 'pieces', pieces: 4 });
+    expect(onGpu).toMatchObject({ scaling: 'libplacebo', method: 'pieces', pieces: 5 });
     expect(onCpu.scaling).toBe('cpu');
-    expect(onGpu.durationSeconds).toBeCloseTo(4, 1);
+    expect(onGpu.durationSeconds).toBeCloseTo(5, 1);
 
     const [gpu, cpu] = await Promise.all([middleFrames(onGpu.path), middleFrames(onCpu.path)]);
-    expect(gpu).toHaveLength(4);
+    expect(gpu).toHaveLength(5);
     for (const frames of [gpu, cpu]) {
       // The red clip: BT.709's luma (63), not BT.601's (81).
       expect(frames[0]!.centreLuma).toBeGreaterThan(59);
       expect(frames[0]!.centreLuma).toBeLessThan(67);
       // Full-range grey in TV range.
       expect(Math.abs(frames[3]!.centreLuma - 126)).toBeLessThanOrEqual(2);
+      // HDR10 white tone-mapped to SDR: well above the grey its PQ codes would show as, within TV range.
+      expect(frames[4]!.centreLuma).toBeGreaterThan(170);
+      expect(frames[4]!.centreLuma).toBeLessThanOrEqual(235);
     }
     for (const file of [onGpu.path, onCpu.path]) expect(await colourTags(file)).toEqual({ pix_fmt: 'yuv420p', color_range: 'tv', color_space: 'bt709', color_primaries: 'bt709', color_transfer: 'bt709' });
     // The portrait clip: about 81 x 144 in the middle of the frame, black bars on both sides.

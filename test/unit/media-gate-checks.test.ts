@@ -21,6 +21,7 @@ const probe: MediaProbe = {
   sampleAspectRatio: '1:1',
   colourMatrix: 'bt709',
   colourRange: 'tv',
+  colourTransfer: 'bt709',
   videoTimeBase: '1/12288',
   videoSetupHash: null,
   hasAudio: true,

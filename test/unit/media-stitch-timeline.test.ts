@@ -79,7 +79,7 @@ describe('audio samples follow the frame boundaries', () => {
 describe('the stream-copy path', () => {
   const probe = (fields: Partial<MediaProbe> = {}): MediaProbe => ({
     durationSeconds: 2, width: 640, height: 360, codedWidth: 640, codedHeight: 360, rotation: 0, fps: 24, baseFps: 24, variableFrameRate: false,
-    videoCodec: 'h264', videoProfile: 'High', pixelFormat: 'yuv420p', sampleAspectRatio: '1:1', colourMatrix: null, colourRange: null, videoTimeBase: '1/12288', videoSetupHash: 'abc',
+    videoCodec: 'h264', videoProfile: 'High', pixelFormat: 'yuv420p', sampleAspectRatio: '1:1', colourMatrix: null, colourRange: null, colourTransfer: null, videoTimeBase: '1/12288', videoSetupHash: 'abc',
     hasAudio: true, audioCodec: 'aac', audioSampleRate: 48000, audioChannels: 2, videoDurationSeconds: 2, audioDurationSeconds: 2, ...fields,
   });
   const target = { width: 640, height: 360, fps: 24, codec: 'h264' as const };

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { isSoftwareDevice, selectedDevice } from '../../src/main/media/backend/device-log';
 import type { EncoderTrialResult, MediaProbe } from '../../src/main/media/backend/types';
 import { ENCODER_CANDIDATES, encoderChoice, VULKAN, type GpuFilters } from '../../src/main/media/encoders';
-import { fittedSize, segmentVideoJob, swscaleMatrix, type PieceClip, type PieceOutput } from '../../src/main/media/stitch/piece-graphs';
+import { fittedSize, isHdr, segmentVideoJob, swscaleMatrix, type PieceClip, type PieceOutput } from '../../src/main/media/stitch/piece-graphs';
 import { DEFAULT_VIDEO, stitchVideoFrom, type StitchVideoSettings } from '../../src/main/media/stitch/video-settings';
 
 const choiceOf = (encoder: string) => encoderChoice(ENCODER_CANDIDATES.find((c) => c.encoder === encoder)!, `${encoder}: chosen`, [] as EncoderTrialResult[]);
@@ -109,6 +109,15 @@ describe('segmentVideoJob', () => {
     expect(plain.graph).toMatch(/scale=w=1280:h=720:force_original_aspect_ratio=decrease:force_divisible_by=2,pad=/);
     const fullRange = segmentVideoJob(segment, { ...clip, probe: { ...hd, colourMatrix: 'bt709', colourRange: 'pc' } }, undefined, outputOf(DEFAULT_VIDEO), '/work/v.mp4');
     expect(fullRange.graph).toContain('in_color_matrix=bt709:out_color_matrix=bt709:out_range=tv');
+  });
+
+  it('tone-maps an HDR clip to SDR on the CPU after scaling it, and only an HDR clip', () => {
+    const hdr = { ...probe, codedWidth: 3840, codedHeight: 2160, width: 3840, height: 2160, colourMatrix: 'bt2020nc', colourRange: 'tv' as const, colourTransfer: 'smpte2084' };
+    const job = segmentVideoJob(segment, { ...clip, probe: hdr }, undefined, outputOf(DEFAULT_VIDEO), '/work/v.mp4');
+    expect(job.graph).toMatch(/scale=w=1280:h=720:force_original_aspect_ratio=decrease:force_divisible_by=2,zscale=transfer=linear:npl=100,format=pix_fmts=gbrpf32le,zscale=primaries=bt709,tonemap=tonemap=mobius:desat=0,zscale=transfer=bt709:matrix=bt709:range=tv,format=pix_fmts=yuv420p,pad=/);
+    expect(isHdr({ colourTransfer: 'arib-std-b67' })).toBe(true);
+    expect(isHdr({ colourTransfer: 'bt709' })).toBe(false);
+    expect(isHdr({ colourTransfer: null })).toBe(false);
   });
 
   it('opens no device when everything runs on the CPU', () => {

@@ -21,6 +21,15 @@ export function colourMatrixName(value: number): string | null {
   return MATRIX_NAMES[value] ?? null;
 }
 
+/** FFmpeg's AVColorTransferCharacteristic values by ffprobe's names; unspecified (2) and reserved are null. */
+const TRANSFER_NAMES: Readonly<Record<number, string>> = {
+  1: 'bt709', 4: 'bt470m', 5: 'bt470bg', 6: 'smpte170m', 7: 'smpte240m', 8: 'linear', 13: 'iec61966-2-1', 14: 'bt2020-10', 15: 'bt2020-12', 16: 'smpte2084', 18: 'arib-std-b67',
+};
+
+export function colourTransferName(value: number): string | null {
+  return TRANSFER_NAMES[value] ?? null;
+}
+
 /** AVColorRange 1 (MPEG) is tv, 2 (JPEG) is pc; a yuvj pixel format is full range whatever the tag says. */
 export function colourRangeOf(range: number | string | undefined, pixelFormat: string): 'tv' | 'pc' | null {
   if (pixelFormat.startsWith('yuvj')) return 'pc';

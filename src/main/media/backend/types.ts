@@ -37,6 +37,8 @@ export interface MediaProbe {
   colourMatrix: string | null;
   /** tv (limited, 16-235) or pc (full); null when the file does not say. */
   colourRange: 'tv' | 'pc' | null;
+  /** Transfer characteristic (bt709, smpte2084 for PQ and arib-std-b67 for HLG, ...), null when the file does not say. */
+  colourTransfer: string | null;
   /** The video stream's time base as "num/den". */
   videoTimeBase: string;
   /**

@@ -58,6 +58,7 @@ function normalisedVideo(input: number, probe: MediaProbe, output: PieceOutput, 
           // Non-square pixels first become square, so "fit inside" keeps the real shape.
           ...(probe.sampleAspectRatio === '1:1' ? [] : [filter('scale', { w: 'trunc(iw*sar/2)*2', h: 'ih' })]),
           filter('scale', { w: width, h: height, force_original_aspect_ratio: 'decrease', force_divisible_by: 2, ...toBt709(probe) }),
+          ...(isHdr(probe) ? HDR_TO_SDR : []),
         ]),
     filter('pad', { w: width, h: height, x: '(ow-iw)/2', y: '(oh-ih)/2', color: 'black' }),
     // Every piece says the same: the join keeps the first piece's header for the whole episode.
@@ -85,6 +86,26 @@ export function fittedSize(probe: Pick<MediaProbe, 'codedWidth' | 'codedHeight' 
     : { width: even(frame.height * aspect, frame.width), height: frame.height };
 }
 
+/** PQ (HDR10) and HLG: SDR players show them dim and flat unless they are tone-mapped. */
+export function isHdr(probe: Pick<MediaProbe, 'colourTransfer'>): boolean {
+  return probe.colourTransfer === 'smpte2084' || probe.colourTransfer === 'arib-std-b67';
+}
+
+/**
+ * HDR to BT.709 SDR on the CPU, with zimg: to linear light (100 nits as SDR white), to
+ * BT.709 primaries, tone-mapped with Mobius (values inside SDR's range stay nearly as
+ * they are, highlights are compressed), then BT.709's transfer and matrix in TV range.
+ * libplacebo does the same on a GPU.
+ */
+const HDR_TO_SDR = [
+  filter('zscale', { transfer: 'linear', npl: 100 }),
+  filter('format', { pix_fmts: 'gbrpf32le' }),
+  filter('zscale', { primaries: 'bt709' }),
+  filter('tonemap', { tonemap: 'mobius', desat: 0 }),
+  filter('zscale', { transfer: 'bt709', matrix: 'bt709', range: 'tv' }),
+  filter('format', { pix_fmts: 'yuv420p' }),
+];
+
 const SWSCALE_MATRICES: Readonly<Record<string, string>> = { bt709: 'bt709', smpte170m: 'smpte170m', bt470bg: 'bt470', fcc: 'fcc', smpte240m: 'smpte240m', bt2020nc: 'bt2020', bt2020c: 'bt2020' };
 
 /**
@@ -100,7 +121,9 @@ export function swscaleMatrix(probe: Pick<MediaProbe, 'colourMatrix' | 'codedHei
  * there, so the scaler passes a frame of the right size through untouched (any colour
  * option makes it convert every frame).
  */
-function toBt709(probe: Pick<MediaProbe, 'colourMatrix' | 'colourRange' | 'codedHeight'>): Record<string, string> {
+function toBt709(probe: Pick<MediaProbe, 'colourMatrix' | 'colourRange' | 'colourTransfer' | 'codedHeight'>): Record<string, string> {
+  // An HDR clip is scaled as it is and converted after (HDR_TO_SDR), at the output's size.
+  if (isHdr(probe)) return {};
   const matrix = swscaleMatrix(probe);
   if (matrix === 'bt709' && probe.colourRange !== 'pc') return {};
   return { in_color_matrix: matrix, out_color_matrix: 'bt709', out_range: 'tv' };

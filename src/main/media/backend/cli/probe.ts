@@ -19,6 +19,7 @@ interface ProbeStream {
   sample_aspect_ratio?: string;
   color_space?: string;
   color_range?: string;
+  color_transfer?: string;
   avg_frame_rate?: string;
   r_frame_rate?: string;
   time_base?: string;
@@ -85,8 +86,9 @@ export function toMediaProbe(file: string, document: ProbeDocument): MediaProbe 
     videoProfile: video.profile ?? null,
     pixelFormat: video.pix_fmt ?? 'unknown',
     sampleAspectRatio: video.sample_aspect_ratio && video.sample_aspect_ratio !== '0:1' ? video.sample_aspect_ratio : '1:1',
-    colourMatrix: video.color_space && video.color_space !== 'unknown' && video.color_space !== 'reserved' ? video.color_space : null,
+    colourMatrix: named(video.color_space),
     colourRange: colourRangeOf(video.color_range, video.pix_fmt ?? ''),
+    colourTransfer: named(video.color_transfer),
     videoTimeBase: video.time_base ?? 'unknown',
     videoSetupHash: video.extradata_hash?.replace(/^sha256:/i, '').toLowerCase() || null,
     hasAudio: audio !== undefined,
@@ -107,6 +109,11 @@ function rotationOf(video: ProbeStream): number {
   const matrix = video.side_data_list?.find((side) => typeof side.rotation === 'number')?.rotation;
   const clockwise = Number.isFinite(tagged) ? tagged : matrix !== undefined ? -matrix : 0;
   return (((Math.round(clockwise / 90) * 90) % 360) + 360) % 360;
+}
+
+/** ffprobe's colour names, with "unknown" and "reserved" as null. */
+function named(value: string | undefined): string | null {
+  return value && value !== 'unknown' && value !== 'reserved' ? value : null;
 }
 
 function parseSeconds(raw: string | undefined): number | undefined {

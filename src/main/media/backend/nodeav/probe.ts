@@ -2,7 +2,7 @@
  * Probing through libavformat, read into the same MediaProbe the CLI backend builds from
  * ffprobe's JSON (the same fields, the same fallbacks), so callers cannot tell them apart.
  */
-import { colourMatrixName, colourRangeOf, frameRates, orientedSize } from '../probe-shape';
+import { colourMatrixName, colourRangeOf, colourTransferName, frameRates, orientedSize } from '../probe-shape';
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -76,6 +76,7 @@ function readProbe(av: NodeAv, file: string, input: InstanceType<NodeAv['FormatC
     sampleAspectRatio: sar.num > 0 && sar.den > 0 ? rationalText(sar, ':') : '1:1',
     colourMatrix: colourMatrixName(par.colorSpace),
     colourRange: colourRangeOf(par.colorRange, pixelFormat),
+    colourTransfer: colourTransferName(par.colorTrc),
     videoTimeBase: rationalText(video.timeBase, '/'),
     // ffprobe's extradata_hash: equal setups (H.264 SPS/PPS) can be joined without re-encoding.
     videoSetupHash: par.extradata?.length ? createHash('sha256').update(par.extradata).digest('hex') : null,
