@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppInfo, EngineEdit, EngineRow, ProviderKeysView, StudioApi } from '../shared/api';
 import { UserError } from '../shared/errors';
+import { reasonLead } from './media/encoders';
 import { credentialsView } from './provenance/credentials-view';
 import { showIdentity } from './provenance/identity';
 import { ownRootPem } from './provenance/identity/identity-files';
@@ -145,7 +146,7 @@ async function trustAnchors(services: StudioServices): Promise<string[]> {
 async function mediaInfo(services: StudioServices): Promise<AppInfo['media']> {
   try {
     const [backend, video] = await Promise.all([services.media.backend(), services.stitchVideo()]);
-    return { backend: backend.backend, encoder: video.encoding.encoder, encoderReason: video.reason };
+    return { backend: backend.backend, encoder: video.encoding.encoder, encoderReason: reasonLead(video.reason).lead, scalingReason: video.scalingReason };
   } catch {
     return null;
   }

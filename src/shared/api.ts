@@ -407,8 +407,8 @@ export interface AppInfo {
   exportsDir: string;
   /** True while the providers can be reached (generation waits otherwise). */
   online: boolean;
-  /** The FFmpeg the media worker drives and the H.264 encoder a stitch will use, with why. */
-  media: { backend: string; encoder: string; encoderReason: string } | null;
+  /** The FFmpeg the media worker drives, the H.264 encoder a stitch will use and where it scales clips, each with why (`shotline doctor` lists the encoders passed over). */
+  media: { backend: string; encoder: string; encoderReason: string; scalingReason: string } | null;
   /** The signing identity (null: none yet, or signing is unavailable, with why). */
   signing: { available: boolean; subject: string | null; expiresAt: string | null; reason: string | null };
 }

@@ -148,6 +148,7 @@ describe('the shot board in Chromium', () => {
     const dialog = page.getByRole('dialog', { name: 'Stitch and export' });
     await dialog.waitFor();
     expect(await dialog.getByText(/^Encoder: \S+/).count()).toBe(1);
+    expect(await dialog.getByText(/^Scaling: (FFmpeg's scaler|libplacebo on)/).count()).toBe(1);
     await dialog.getByLabel('Loudness target').selectOption('-23');
     await expectNoSeriousA11yViolations(page, 'export dialog');
     await dialog.getByRole('button', { name: 'Export' }).click();

@@ -116,6 +116,7 @@ describe('settings', () => {
     expect(existsSync(info.exportsDir)).toBe(true);
     expect(info.media?.encoder).toBeTruthy();
     expect(info.media?.encoderReason).toBeTruthy();
+    expect(info.media?.scalingReason).toMatch(/FFmpeg's scaler|libplacebo on/);
   });
 
   it('provider keys: stored in the keychain, reported by where they come from, never by value', async () => {

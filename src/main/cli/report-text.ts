@@ -1,6 +1,7 @@
 /** Human summaries for the end of `render`/`resume` and for `costs` and `costs --held`. */
 import type { AttemptGateView, CostSummary, HeldReservation } from '../../shared/api';
 import { formatUsd } from '../../shared/money';
+import { reasonLead } from '../media/encoders';
 import type { StitchSummary } from '../media/stitch/index';
 import type { RenderReport } from '../pipeline/render-report';
 
@@ -45,8 +46,8 @@ export function formatRenderReport(report: RenderReport): string {
 /** The encoder, the scaling and the loudness pass of a stitch, each with its reason. */
 export function stitchLines(summary: StitchSummary): string[] {
   // The reason lists every encoder that failed and why: --json and `shotline doctor` have that.
-  const [lead, ...passedOver] = summary.encoderReason.split('; not used: ');
-  const why = `${lead}${passedOver.length ? ' (`shotline doctor` says why the others were not used)' : ''}`;
+  const { lead, passedOver } = reasonLead(summary.encoderReason);
+  const why = `${lead}${passedOver ? ' (`shotline doctor` says why the others were not used)' : ''}`;
   const lines = [summary.method === 'stream-copy' ? '  video: copied, not re-encoded (every clip already matched the output)' : `  video: ${why}; not copied because ${summary.notCopiedBecause}`];
   if (summary.scalingReason) lines.push(`  scaling: ${summary.scalingReason}`);
   if (summary.loudness) {

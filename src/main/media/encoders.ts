@@ -76,7 +76,7 @@ export function pickEncoder(codec: VideoCodec, results: readonly EncoderTrialRes
       .map((r) => `${r.encoder}: ${r.reason ?? 'failed'}`);
   const explain = (candidate: EncoderCandidate, lead: string) => {
     const before = failed(candidate);
-    return before.length ? `${lead}; not used: ${before.join('; ')}` : lead;
+    return before.length ? `${lead}${PASSED_OVER}${before.join('; ')}` : lead;
   };
   if (!usable.length) throw new Error(`no ${codec} encoder works with this FFmpeg: ${failed().join('; ') || 'none is built in'}`);
 
@@ -94,6 +94,14 @@ export function pickEncoder(codec: VideoCodec, results: readonly EncoderTrialRes
   const best = usable[0]!;
   const lead = best.family === 'cpu' ? `${best.encoder}: no hardware ${codec} encoder works here` : `${best.encoder}: the first ${best.family} encoder that works`;
   return { candidate: best, reason: explain(best, lead) };
+}
+
+const PASSED_OVER = '; not used: ';
+
+/** A choice's reason without the list of encoders passed over (for a line of a report; doctor lists them). */
+export function reasonLead(reason: string): { lead: string; passedOver: boolean } {
+  const at = reason.indexOf(PASSED_OVER);
+  return at < 0 ? { lead: reason, passedOver: false } : { lead: reason.slice(0, at), passedOver: true };
 }
 
 /** The choice as a job builds on it. */

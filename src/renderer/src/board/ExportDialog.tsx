@@ -62,9 +62,8 @@ export function ExportDialog({ onClose }: { onClose(): void }) {
           Transitions: {transitions} of {document.storyboard.shots.length} shots fade or wipe into the next (set per shot with Edit; the export takes them as the
           storyboard says now, without generating anything).
         </p>
-        <p className="small">
-          Encoder: {appInfo?.media ? `${appInfo.media.encoder} (${appInfo.media.encoderReason})` : 'not known yet'}
-        </p>
+        <p className="small">Encoder: {appInfo?.media ? appInfo.media.encoderReason : 'not known yet'}</p>
+        {appInfo?.media && <p className="small">Scaling: {appInfo.media.scalingReason}</p>}
         <div className="actions">
           <button type="submit" disabled={stitching || !episodeId}>
             Export
