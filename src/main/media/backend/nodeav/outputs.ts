@@ -8,7 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MediaJobError } from '../errors';
 import type { AudioEncoding, GraphJob, VideoEncoding } from '../types';
-import type { Sink } from './graph-build';
+import { HARDWARE_FORMATS, type Sink } from './graph-build';
 import type { NodeAv } from './load';
 import { OutputFile } from './muxer';
 import { rateToRational, strerror } from './runtime';
@@ -115,7 +115,9 @@ export class OutputWriter {
         encoder.colorTrc = frame.colorTrc;
       }
       if (frame?.hwFramesCtx) encoder.hwFramesCtx = frame.hwFramesCtx;
-      if (this.device) encoder.hwDeviceCtx = this.device;
+      // Only an encoder fed device frames takes the job's device: the graph may have opened
+      // Vulkan for its filters, which NVENC (fed from memory, on its own CUDA context) refuses.
+      if (this.device && HARDWARE_FORMATS.has(encoding.pixelFormat)) encoder.hwDeviceCtx = this.device;
       if (encoding.gopFrames) encoder.gopSize = encoding.gopFrames;
       track.keyframes = (encoding.keyframesAt ?? [])
         .map((t) => av.avRescaleQ(BigInt(Math.round(t * 1_000_000)), { num: 1, den: 1_000_000 }, track.timeBase))
