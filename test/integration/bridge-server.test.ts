@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startBridge, type Bridge } from '../../src/main/bridge/server';
 import { createStudio, type Studio } from '../../src/main/studio';
+import { stopRenders } from '../support/stop-renders';
 
 let dir: string;
 let dataDir: string;
@@ -31,9 +32,11 @@ beforeAll(async () => {
 }, 30_000);
 afterAll(async () => {
   await bridge?.close();
+  // The render the last test started may still be writing its animatic clip.
+  if (studio) await stopRenders(studio.api, { cancel: true });
   studio?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+  await rm(dir, { recursive: true, force: true, maxRetries: 5 });
+}, 60_000);
 
 /** A raw request, so Host and Origin can be anything (fetch would set its own). */
 function send(path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {

@@ -15,6 +15,7 @@ import { createStudio, type Studio } from '../../src/main/studio';
 import { EmulatorFleet, type FleetOptions } from '../emulators/fleet';
 import { makeTestIdentity, type TestIdentity } from './c2pa-test-identity';
 import { projectRoot } from './cli-process';
+import { stopRenders } from './stop-renders';
 import { fastResources, fleetCliEnv } from './fleet-cli';
 
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -87,10 +88,7 @@ export async function openE2eStudio(options: E2eStudioOptions): Promise<E2eStudi
       await browser.close().catch(() => undefined);
       await bridge.close();
       // A render still running (a step that failed early) is let finish: closing the studio under it would only add noise.
-      const deadline = Date.now() + 60_000;
-      while (Date.now() < deadline && (await studio.api.listEpisodes()).some((episode) => episode.state === 'running' || episode.state === 'stitching')) {
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
+      await stopRenders(studio.api, { cancel: false, timeoutMs: 60_000 });
       studio.close();
       await fleet.close();
       rmSync(identity.dir, { recursive: true, force: true });
