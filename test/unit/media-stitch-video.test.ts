@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { isSoftwareDevice, selectedDevice } from '../../src/main/media/backend/device-log';
 import type { EncoderTrialResult, MediaProbe } from '../../src/main/media/backend/types';
 import { ENCODER_CANDIDATES, encoderChoice, VULKAN, type GpuFilters } from '../../src/main/media/encoders';
-import { fittedSize, isHdr, segmentVideoJob, swscaleMatrix, type PieceClip, type PieceOutput } from '../../src/main/media/stitch/piece-graphs';
+import { segmentVideoJob, type PieceClip, type PieceOutput } from '../../src/main/media/stitch/piece-graphs';
+import { fittedSize, isHdr, swscaleMatrix } from '../../src/main/media/stitch/picture';
 import { DEFAULT_VIDEO, stitchVideoFrom, type StitchVideoSettings } from '../../src/main/media/stitch/video-settings';
 
 const choiceOf = (encoder: string) => encoderChoice(ENCODER_CANDIDATES.find((c) => c.encoder === encoder)!, `${encoder}: chosen`, [] as EncoderTrialResult[]);
