@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import type { EngineRow, ProgressEvent, StudioApi } from '../shared/api';
 import { UserError } from '../shared/errors';
 import { guardEngine, type GuardedEngine } from './engines/boundary';
-import type { ProviderId } from '../shared/domain';
+import type { OutputCodec, ProviderId } from '../shared/domain';
 import { BUILT_IN_ADAPTERS, EngineCatalog, type EngineFactory } from './engines';
 import { MediaPool } from './media/worker/pool';
-import { chooseStitchVideo, DEFAULT_VIDEO, type StitchOutput, type StitchVideoSettings } from './media/stitch/index';
+import { chooseStitchVideo, softwareVideo, type StitchOutput, type StitchVideoSettings } from './media/stitch/index';
 import { mediaWorkerSettings, type MediaBackendSetting } from './media/worker/settings';
 import type { WorkerSpawner } from './media/worker/spawn';
 import { emptyHealth, HealthRepository } from './registry/health';
@@ -163,21 +163,26 @@ export class StudioServices {
     return new Map(engines.map((engine) => [engine.spec.id, guardEngine(engine, { secrets: () => this.keys.secretValues() })]));
   }
 
-  /** The stitch input with the video encoder this machine does best and its scaling (tried once per studio). */
+  /** The stitch input with the encoder this machine does best for its codec, and its scaling (tried once per studio). */
   async withStitchVideo<T extends { output: StitchOutput }>(input: T): Promise<T> {
-    return { ...input, output: { ...input.output, video: input.output.video ?? (await this.stitchVideo()) } };
+    return { ...input, output: { ...input.output, video: input.output.video ?? (await this.stitchVideo(input.output.codec)) } };
   }
 
-  /** How stitches make pictures here and why; libx264 and the CPU scaler when trying the encoders failed. */
-  stitchVideo(): Promise<StitchVideoSettings> {
-    this.videoSettings ??= chooseStitchVideo(this.media).catch((error: unknown): StitchVideoSettings => {
-      const why = error instanceof Error ? error.message : String(error);
-      this.config.log?.(`encoder choice failed, using libx264: ${why}`);
-      return { ...DEFAULT_VIDEO, reason: `libx264: trying the encoders failed (${why})` };
-    });
-    return this.videoSettings;
+  /** How stitches make pictures here and why; the software encoder and the CPU scaler when trying the encoders failed. */
+  stitchVideo(codec: OutputCodec = 'h264'): Promise<StitchVideoSettings> {
+    let settings = this.videoSettings.get(codec);
+    if (!settings) {
+      settings = chooseStitchVideo(this.media, codec).catch((error: unknown): StitchVideoSettings => {
+        const why = error instanceof Error ? error.message : String(error);
+        const fallback = softwareVideo(codec);
+        this.config.log?.(`encoder choice failed, using ${fallback.encoding.encoder}: ${why}`);
+        return { ...fallback, reason: `${fallback.encoding.encoder}: trying the encoders failed (${why})` };
+      });
+      this.videoSettings.set(codec, settings);
+    }
+    return settings;
   }
-  private videoSettings: Promise<StitchVideoSettings> | undefined;
+  private readonly videoSettings = new Map<OutputCodec, Promise<StitchVideoSettings>>();
 
 
   /** The quality gate (pipeline/clip-gate.ts), and the contact sheets its AI score made, per episode. */

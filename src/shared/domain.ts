@@ -18,6 +18,10 @@ export const RENDER_MODES = ['preview', 'final'] as const;
 export type RenderMode = (typeof RENDER_MODES)[number];
 
 /** xfade's names; fadeblack fades out to black and in from it. */
+/** The episode file's video codec: H.264 plays everywhere; HEVC is about half the size at the same quality. */
+export const OUTPUT_CODECS = ['h264', 'hevc'] as const;
+export type OutputCodec = (typeof OUTPUT_CODECS)[number];
+
 export const TRANSITION_TYPES = ['cut', 'fade', 'dissolve', 'fadeblack', 'fadewhite', 'wipeleft', 'wiperight', 'wipeup', 'wipedown', 'slideleft', 'slideright'] as const;
 export type TransitionType = (typeof TRANSITION_TYPES)[number];
 

@@ -4,7 +4,7 @@
  * reference images exist happen in src/main/storyboard/.
  */
 import { z } from 'zod';
-import { ASPECTS, RENDER_MODES, RESOLUTIONS, SHOT_KINDS, TRANSITION_TYPES } from './domain';
+import { ASPECTS, OUTPUT_CODECS, RENDER_MODES, RESOLUTIONS, SHOT_KINDS, TRANSITION_TYPES } from './domain';
 import { crowdedClips, formatSeconds, junctionOverlap, type CrowdedClip, type JunctionClip } from './junctions';
 
 export const LIMITS = {
@@ -91,13 +91,14 @@ export const outputSchema = z
         z.literal('streaming').transform(() => LOUDNESS_PRESETS.streaming),
       ])
       .default(-16),
+    codec: z.enum(OUTPUT_CODECS).default('h264'),
   })
   .strict();
 
 export const storyboardSchema = z
   .object({
     title: z.string().trim().min(1, 'must not be empty').max(LIMITS.titleChars, `must be at most ${LIMITS.titleChars} characters`),
-    output: outputSchema.default({ resolution: '1080p', aspect: '16:9', fps: 24, loudness: -16 }),
+    output: outputSchema.default({ resolution: '1080p', aspect: '16:9', fps: 24, loudness: -16, codec: 'h264' }),
     budget: z.object({ limit: budgetLimitSchema }).strict().optional(),
     mode: z.enum(RENDER_MODES).default('final'),
     /** A named fallback chain for every shot that does not name its own. */

@@ -1,9 +1,12 @@
+import { execFile } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CancelledError, UserError } from '../../src/shared/errors';
 import { testMedia } from '../support/test-media';
-import { expectedEpisodeSeconds, stitchEpisode, type StitchClip } from '../../src/main/media/stitch/index';
+import { chooseStitchVideo, expectedEpisodeSeconds, stitchEpisode, type StitchClip } from '../../src/main/media/stitch/index';
+import { runStitchCommand } from '../../src/main/cli/stitch-command';
 import { bins, makeClip, nastyTempDir, removeDir } from './media-fixtures';
 import { runFfmpeg } from '../../src/main/media/ffmpeg';
 
@@ -125,5 +128,35 @@ describe('stitching what engines really send', () => {
     );
     expect(Math.abs(result.durationSeconds - 3.5)).toBeLessThanOrEqual(1 / 24 + 0.03);
     expect(await testMedia().probe(out)).toMatchObject({ width: 640, height: 360, fps: 24, rotation: 0, variableFrameRate: false, hasAudio: true });
+  });
+});
+
+describe('shotline stitch --codec', () => {
+  const run = (args: string[]) => {
+    let stdout = '';
+    const io = {
+      stdout: { write: (text: string) => void (stdout += text) },
+      stderr: { write: () => undefined },
+      media: testMedia(),
+      signal: new AbortController().signal,
+      video: (codec: 'h264' | 'hevc') => chooseStitchVideo(testMedia(), codec),
+    };
+    return runStitchCommand(args, io).then((code) => ({ code, stdout }));
+  };
+
+  it('writes HEVC, tagged hvc1 for Apple players, with the encoder that codec does best here', async () => {
+    const out = path.join(dir, 'episode «hevc».mp4');
+    const { code, stdout } = await run([clips[2]!.path, '--out', out, '--codec', 'hevc', '--resolution', '480p', '--fps', '12', '--json']);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as { encoder: string; encoderReason: string };
+    const probe = await testMedia().probe(out);
+    expect(probe.videoCodec).toBe('hevc');
+    expect(report.encoderReason).toContain(report.encoder);
+    const { stdout: tag } = await promisify(execFile)(bins.ffprobe, ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_tag_string', '-of', 'csv=p=0', out]);
+    expect(tag.trim()).toBe('hvc1');
+  });
+
+  it('refuses a codec it cannot write, naming the flag', async () => {
+    await expect(run([clips[0]!.path, '--out', path.join(dir, 'x.mp4'), '--codec', 'av1'])).rejects.toThrow('--codec: "av1" is not one of h264, hevc');
   });
 });

@@ -41,6 +41,14 @@ describe('validateStoryboard', () => {
     expect(result.ok && result.storyboard.shots[0]?.engine).toBe('auto');
   });
 
+  it('takes hevc as the episode codec and names any other', () => {
+    const shots = [{ id: 'a', kind: 'insert', prompt: 'p', duration: 2 }];
+    const hevc = validateStoryboard({ title: 'T', output: { codec: 'hevc' }, shots });
+    expect(hevc.ok && hevc.storyboard.output.codec).toBe('hevc');
+    const av1 = validateStoryboard({ title: 'T', output: { codec: 'av1' }, shots });
+    expect(!av1.ok && av1.problems).toEqual(['output.codec: must be one of h264, hevc (got "av1")']);
+  });
+
   it('words checks that the schema leaves to zod and shows the offending value', () => {
     const result = validateStoryboard({
       title: 'T',

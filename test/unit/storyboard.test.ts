@@ -32,7 +32,7 @@ describe('example storyboards', () => {
     const board = loaded.storyboard;
     expect(board.title).toBe('Quick look');
     expect(board.mode).toBe('preview');
-    expect(board.output).toEqual({ resolution: '720p', aspect: '16:9', fps: 24, loudness: -16 });
+    expect(board.output).toEqual({ resolution: '720p', aspect: '16:9', fps: 24, loudness: -16, codec: 'h264' });
     expect(board.shots.map((s) => s.duration)).toEqual([3, 3, 4]);
     expect(new Set(board.shots.map((s) => s.kind)).size).toBe(3);
     expect(board.shots[0]?.transition).toEqual({ type: 'fade', duration: 0.5 });
@@ -52,7 +52,7 @@ describe('example storyboards', () => {
     const board = loaded.storyboard;
     expect(board.mode).toBe('final');
     expect(board.budget).toEqual({ limit: 25 });
-    expect(board.output).toEqual({ resolution: '1080p', aspect: '16:9', fps: 24, loudness: -16 });
+    expect(board.output).toEqual({ resolution: '1080p', aspect: '16:9', fps: 24, loudness: -16, codec: 'h264' });
     expect(board.shots).toHaveLength(12);
     expect(new Set(board.shots.map((s) => s.kind))).toEqual(new Set(SHOT_KINDS));
     expect(board.shots.every((s) => s.duration >= 4 && s.duration <= 8)).toBe(true);
@@ -166,7 +166,7 @@ describe('loading', () => {
 
   it('fills defaults for omitted fields', async () => {
     const board = parseStoryboardText('title: Minimal\nshots:\n  - { id: a, kind: insert, prompt: p, duration: 2 }\n', 'yaml', 'draft');
-    expect(board.output).toEqual({ resolution: '1080p', aspect: '16:9', fps: 24, loudness: -16 });
+    expect(board.output).toEqual({ resolution: '1080p', aspect: '16:9', fps: 24, loudness: -16, codec: 'h264' });
     expect(board.mode).toBe('final');
     expect(board.shots[0]).toMatchObject({ audio: false, characters: [], engine: 'auto' });
   });

@@ -31,7 +31,7 @@ export const USAGE = `Usage:
   shotline keys delete <provider>
   shotline costs [--held] [--data-dir DIR] [--json]
   shotline stitch <clip>... --out FILE [--transition TYPE:SECONDS] [--loudness LUFS|broadcast|streaming|off]
-                  [--resolution 720p] [--aspect 16:9] [--fps N] [--json]
+                  [--resolution 720p] [--aspect 16:9] [--fps N] [--codec h264|hevc] [--json]
   shotline check <clip> [--prompt TEXT] [--duration S] [--resolution 720p --aspect 16:9] [--audio]
                   [--strictness preview|final] [--json]
   shotline doctor [--json]

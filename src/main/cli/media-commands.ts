@@ -47,7 +47,7 @@ export async function runMediaCommand(name: MediaCommandName, argv: string[], io
           stderr: io.stderr,
           media,
           signal: cancel.signal,
-          video: () => chooseStitchVideo(media, cancel.signal),
+          video: (codec) => chooseStitchVideo(media, codec, cancel.signal),
         });
       case 'check':
         return await (await import('./check-command')).runCheckCommand(rest, common);

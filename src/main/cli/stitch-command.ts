@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ASPECTS, frameSize, RESOLUTIONS, TRANSITION_TYPES, type Aspect, type Resolution, type TransitionType } from '../../shared/domain';
+import { ASPECTS, frameSize, OUTPUT_CODECS, RESOLUTIONS, TRANSITION_TYPES, type Aspect, type OutputCodec, type Resolution, type TransitionType } from '../../shared/domain';
 import { UserError } from '../../shared/errors';
 import { LOUDNESS_PRESETS } from '../../shared/storyboard';
 import type { MediaOps } from '../media/backend/types';
@@ -13,14 +13,15 @@ import { stitchEpisode, type StitchClip, type StitchReport, type StitchVideoSett
 import { stitchLines } from './report-text';
 
 export const STITCH_USAGE = `shotline stitch <clip>... --out FILE [--transition TYPE:SECONDS] [--loudness LUFS|broadcast|streaming|off]
-                [--resolution 480p|540p|720p|1080p|4k] [--aspect 16:9|9:16|1:1|4:3|3:4|21:9] [--fps N] [--json]`;
+                [--resolution 480p|540p|720p|1080p|4k] [--aspect 16:9|9:16|1:1|4:3|3:4|21:9] [--fps N] [--codec h264|hevc] [--json]`;
 
 export interface StitchCommandIo {
   stdout: { write(text: string): void };
   stderr: { write(text: string): void };
   media: MediaOps;
   signal: AbortSignal;
-  video?: () => Promise<StitchVideoSettings>;
+  /** The encoder this machine does best for the codec, and its scaling; default the software encoder. */
+  video?: (codec: OutputCodec) => Promise<StitchVideoSettings>;
 }
 
 export async function runStitchCommand(argv: string[], io: StitchCommandIo): Promise<number> {
@@ -35,6 +36,7 @@ export async function runStitchCommand(argv: string[], io: StitchCommandIo): Pro
       resolution: { type: 'string' },
       aspect: { type: 'string' },
       fps: { type: 'string' },
+      codec: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -42,6 +44,7 @@ export async function runStitchCommand(argv: string[], io: StitchCommandIo): Pro
   if (!values.out) throw new UserError(`stitch: --out FILE is required\n  ${STITCH_USAGE}`);
   const transition = parseTransition(values.transition);
   const loudness = parseLoudness(values.loudness);
+  const codec = parseCodec(values.codec);
 
   const first = await io.media.probe(path.resolve(positionals[0]!), { signal: io.signal }).catch((error: unknown) => {
     throw new UserError(`stitch: the first clip decides the defaults and cannot be read: ${(error as Error).message}`);
@@ -55,9 +58,9 @@ export async function runStitchCommand(argv: string[], io: StitchCommandIo): Pro
       return { path: file, durationSeconds: probe?.durationSeconds ?? 1, hasAudio: true, transitionToNext: transition };
     }),
   );
-  const video = io.video ? await io.video() : undefined;
+  const video = io.video ? await io.video(codec) : undefined;
   let lastShown = -1;
-  const report = await stitchEpisode(io.media, { clips, output: { ...size, fps, loudness, video } }, values.out, {
+  const report = await stitchEpisode(io.media, { clips, output: { ...size, fps, loudness, codec, video } }, values.out, {
     signal: io.signal,
     onProgress: (fraction, eta) => {
       const percent = Math.floor(fraction * 100);
@@ -72,6 +75,12 @@ export async function runStitchCommand(argv: string[], io: StitchCommandIo): Pro
 
 export function formatStitchReport(report: StitchReport): string {
   return [`Stitched ${report.path}: ${report.durationSeconds.toFixed(2)} s from ${report.pieces} pieces`, ...stitchLines(report)].join('\n');
+}
+
+function parseCodec(value: string | undefined): OutputCodec {
+  if (value === undefined) return 'h264';
+  if (!(OUTPUT_CODECS as readonly string[]).includes(value)) throw new UserError(`--codec: "${value}" is not one of ${OUTPUT_CODECS.join(', ')}`);
+  return value as OutputCodec;
 }
 
 function parseTransition(value: string | undefined): { type: TransitionType; duration: number } {

@@ -3,7 +3,7 @@
  * accepted, and the stitched episode with the edits that made it (transitions, loudness,
  * the encode). Off with --no-sign.
  */
-import { DEFAULT_VIDEO, type StitchOutput } from '../media/stitch/index';
+import { softwareVideo, type StitchOutput } from '../media/stitch/index';
 import type { ExportEdits } from '../provenance/manifests';
 import type { StitchClip as MediaClip } from '../media/stitch/index';
 import type { StudioServices } from '../studio';
@@ -32,7 +32,7 @@ export function runSigning(services: StudioServices, choices: SigningChoices): R
 
 /** What the stitch did to the takes, as the export's credentials state it. */
 export function exportEdits(input: { clips: MediaClip[]; output: StitchOutput }, clips: StitchClip[]): ExportEdits {
-  const video = input.output.video ?? DEFAULT_VIDEO;
+  const video = input.output.video ?? softwareVideo(input.output.codec ?? 'h264');
   return {
     transitions: input.clips.flatMap((clip, i) =>
       clip.transitionToNext.type === 'cut' ? [] : [{ afterShot: clips[i]!.shot.id, type: clip.transitionToNext.type, seconds: clip.transitionToNext.duration }],

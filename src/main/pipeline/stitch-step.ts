@@ -18,5 +18,5 @@ export function stitchInput(episode: EpisodeRecord, clips: StitchClip[]): { clip
     return { path: clip.attempt.clipPath!, durationSeconds: clip.shot.duration, hasAudio: clip.attempt.request.audio, transitionToNext: transition };
   });
   const { output } = episode.storyboard;
-  return { clips: media, output: { ...frameSize(output.resolution, output.aspect), fps: output.fps, loudness: output.loudness } };
+  return { clips: media, output: { ...frameSize(output.resolution, output.aspect), fps: output.fps, loudness: output.loudness, codec: output.codec } };
 }

@@ -10,6 +10,7 @@
  */
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import type { OutputCodec } from '../../../shared/domain';
 import { CancelledError, UserError } from '../../../shared/errors';
 import { tempPathBeside } from '../atomic-file';
 import { NotPlayableError } from '../backend/errors';
@@ -20,10 +21,10 @@ import { StitchProgress } from './progress';
 import { removeStalePartials } from './stale-partials';
 import { planTimeline, stitchProblems, videoSegments, type StitchTransition, type Timeline, type VideoSegment } from './timeline';
 import { verifyStitched } from './verify';
-import { DEFAULT_VIDEO, type Scaling, type StitchVideoSettings } from './video-settings';
+import { softwareVideo, type Scaling, type StitchVideoSettings } from './video-settings';
 
 export { expectedEpisodeSeconds, stitchProblems, type StitchTransition } from './timeline';
-export { chooseStitchVideo, DEFAULT_VIDEO, stitchVideoFrom, type StitchVideoSettings } from './video-settings';
+export { chooseStitchVideo, DEFAULT_VIDEO, softwareVideo, stitchVideoFrom, type StitchVideoSettings } from './video-settings';
 
 export interface StitchClip {
   path: string;
@@ -39,6 +40,9 @@ export interface StitchOutput {
   fps: number;
   /** Integrated loudness target in LUFS; null leaves the sound as it is. */
   loudness: number | null;
+  /** Default h264; ignored when `video` names the encoder. */
+  codec?: OutputCodec;
+  /** The encoder and scaling (chooseStitchVideo); default the codec's software encoder and the CPU scaler. */
   video?: StitchVideoSettings;
 }
 
@@ -86,7 +90,7 @@ export async function stitchEpisode(media: MediaOps, input: { clips: StitchClip[
   const clips: PieceClip[] = input.clips.map((clip, i) => ({ path: path.resolve(clip.path), probe: probes[i]!, useAudio: clip.hasAudio && probes[i]!.hasAudio }));
   const timeline = planTimeline(input.clips, output.fps);
   const segments = videoSegments(timeline);
-  const video = output.video ?? DEFAULT_VIDEO;
+  const video = output.video ?? softwareVideo(output.codec ?? 'h264');
   const notCopiedBecause = whyNotStreamCopy(timeline, probes, { ...output, codec: video.codec });
   const copyVideo = notCopiedBecause === null;
   const copyAll = copyVideo && output.loudness === null && soundCopyable(clips);

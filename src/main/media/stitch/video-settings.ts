@@ -3,10 +3,13 @@
  * (media/encoders.ts) and where clips are scaled and their colour converted, with
  * libplacebo on a Vulkan GPU or with FFmpeg's own scaler on the CPU.
  */
+import type { OutputCodec } from '../../../shared/domain';
 import type { HardwareDevice, MediaOps, VideoEncoding } from '../backend/types';
-import { chooseEncoder, gpuFilters, VULKAN, type EncoderChoice, type GpuFilters, type VideoCodec } from '../encoders';
+import { chooseEncoder, ENCODER_CANDIDATES, encoderChoice, gpuFilters, VULKAN, type EncoderChoice, type GpuFilters, type VideoCodec } from '../encoders';
 
 export type Scaling = 'cpu' | 'libplacebo';
+
+const CPU_SCALER = "FFmpeg's scaler on the CPU (the default)";
 
 export interface StitchVideoSettings {
   codec: VideoCodec;
@@ -22,14 +25,12 @@ export interface StitchVideoSettings {
   scalingReason: string;
 }
 
-export const DEFAULT_VIDEO: StitchVideoSettings = {
-  codec: 'h264',
-  encoding: { encoder: 'libx264', options: { preset: 'veryfast', crf: '20' }, pixelFormat: 'yuv420p' },
-  encoderTail: [],
-  reason: 'libx264: the default CPU encoder',
-  scaling: 'cpu',
-  scalingReason: "FFmpeg's scaler on the CPU (the default)",
-};
+/** The codec's software encoder and the CPU scaler: what a stitch uses when nothing was chosen for it. */
+export function softwareVideo(codec: OutputCodec): StitchVideoSettings {
+  const encoder = codec === 'hevc' ? 'libx265' : 'libx264';
+  const candidate = ENCODER_CANDIDATES.find((c) => c.encoder === encoder)!;
+  return stitchVideoFrom(encoderChoice(candidate, `${encoder}: the default CPU encoder`, []));
+}
 
 /**
  * The encoder choice and what the GPU filters probe found, as one setting. A job opens
@@ -40,7 +41,7 @@ export function stitchVideoFrom(choice: EncoderChoice, gpu?: GpuFilters): Stitch
   const { fps: _ignored, ...encoding } = choice.encoding(24);
   const settings = { codec: choice.codec, encoding, encoderTail: choice.filterTail, reason: choice.reason };
   const onCpu = (scalingReason: string): StitchVideoSettings => ({ ...settings, ...(choice.hardware ? { hardware: choice.hardware } : {}), scaling: 'cpu', scalingReason });
-  if (!gpu) return onCpu(DEFAULT_VIDEO.scalingReason);
+  if (!gpu) return onCpu(CPU_SCALER);
   if (!gpu.libplacebo) return onCpu(`FFmpeg's scaler on the CPU: ${gpu.reason}`);
   if (choice.hardware && choice.hardware.type !== 'vulkan') {
     return onCpu(`FFmpeg's scaler on the CPU: ${choice.encoder} works on its own ${choice.hardware.type} device, and a job opens one device`);
@@ -48,8 +49,10 @@ export function stitchVideoFrom(choice: EncoderChoice, gpu?: GpuFilters): Stitch
   return { ...settings, hardware: choice.hardware ?? VULKAN, scaling: 'libplacebo', scalingReason: `libplacebo on ${gpu.device ?? 'the Vulkan device'}: scaling and conversion to BT.709` };
 }
 
-/** The H.264 encoder this machine does best and where scaling runs, each tried once per process. */
-export async function chooseStitchVideo(media: MediaOps, signal?: AbortSignal): Promise<StitchVideoSettings> {
-  const [choice, gpu] = await Promise.all([chooseEncoder(media, 'h264', 'auto', signal), gpuFilters(media, signal)]);
+export const DEFAULT_VIDEO: StitchVideoSettings = softwareVideo('h264');
+
+/** The codec's encoder this machine does best and where scaling runs, each tried once per process. */
+export async function chooseStitchVideo(media: MediaOps, codec: OutputCodec = 'h264', signal?: AbortSignal): Promise<StitchVideoSettings> {
+  const [choice, gpu] = await Promise.all([chooseEncoder(media, codec, 'auto', signal), gpuFilters(media, signal)]);
   return stitchVideoFrom(choice, gpu);
 }
