@@ -21,6 +21,7 @@ export function ExportDialog({ onClose }: { onClose(): void }) {
   const title = String(document.storyboard.title ?? 'episode');
   const [outputPath, setOutputPath] = useState(exportPathFor(appInfo?.exportsDir ?? '', title, 'export'));
   const storyboardLoudness = document.storyboard.output?.loudness;
+  const hevc = document.storyboard.output?.codec === 'hevc';
   const [loudness, setLoudness] = useState(typeof storyboardLoudness === 'number' ? String(storyboardLoudness) : '-16');
   const [sign, setSign] = useState(true);
   const [started, setStarted] = useState<string | null>(null);
@@ -62,7 +63,9 @@ export function ExportDialog({ onClose }: { onClose(): void }) {
           Transitions: {transitions} of {document.storyboard.shots.length} shots fade or wipe into the next (set per shot with Edit; the export takes them as the
           storyboard says now, without generating anything).
         </p>
-        <p className="small">Encoder: {appInfo?.media ? appInfo.media.encoderReason : 'not known yet'}</p>
+        <p className="small">
+          Encoder: {hevc ? 'HEVC, as the storyboard asks (the encoder that works best here is chosen when the export starts)' : appInfo?.media ? appInfo.media.encoderReason : 'not known yet'}
+        </p>
         {appInfo?.media && <p className="small">Scaling: {appInfo.media.scalingReason}</p>}
         <div className="actions">
           <button type="submit" disabled={stitching || !episodeId}>
