@@ -6,8 +6,8 @@
  * Vulkan, NVENC, VA-API, Quick Sync, VideoToolbox, then the software encoders.
  */
 import { isAbortError } from '../../shared/errors';
-import type { BackendInfo, EncoderTrialResult, HardwareDevice, MediaOps, VideoEncoding } from './backend/types';
 import { isSoftwareDevice } from './backend/device-log';
+import type { BackendInfo, EncoderTrialResult, HardwareDevice, MediaOps, VideoEncoding } from './backend/types';
 import { chain, filter } from './filtergraph';
 
 export type VideoCodec = 'h264' | 'hevc' | 'av1';
